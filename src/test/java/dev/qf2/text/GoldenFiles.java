@@ -17,6 +17,7 @@ import java.nio.file.Path;
 final class GoldenFiles {
 
     private static JsonNode goldens;
+    private static Tokenizer tokenizer;
 
     private GoldenFiles() {}
 
@@ -35,6 +36,18 @@ final class GoldenFiles {
     /** The golden model's {@code tokenizer.json} (the real Qwen2 vocabulary). */
     static Path tokenizerJson() {
         return dir().resolve("model/tokenizer.json");
+    }
+
+    /**
+     * The golden tokenizer, loaded once for the whole test run (11 MB) and released when the JVM exits.
+     * Skips the calling test when the golden data is absent.
+     */
+    static synchronized Tokenizer tokenizer() {
+        Path file = tokenizerJson();
+        if (tokenizer == null) {
+            tokenizer = Tokenizer.load(file);
+        }
+        return tokenizer;
     }
 
     /** The parsed {@code goldens.json}. */

@@ -124,22 +124,27 @@ class AnswerTokensTest {
 
     @Test
     void rejectsASignificanceCountThatDiffersFromTheWordCount() {
-        assertThatThrownBy(() -> AnswerTokens.build(GoldenFiles.tokenizer(), ROUND_1_ANSWER, new double[] {1, 10}))
+        Tokenizer tokenizer = GoldenFiles.tokenizer();
+
+        assertThatThrownBy(() -> AnswerTokens.build(tokenizer, ROUND_1_ANSWER, new double[] {1, 10}))
                 .isInstanceOf(Qf2Exception.class)
                 .hasMessageContaining("has 6 words but 2 significances were given");
     }
 
     @Test
     void rejectsATokenSignificanceCountThatDiffersFromTheTokenCount() {
-        assertThatThrownBy(() -> AnswerTokens.fromTokenSignificances(GoldenFiles.tokenizer(), ROUND_2_ANSWER,
-                new double[] {1, 2}))
+        Tokenizer tokenizer = GoldenFiles.tokenizer();
+
+        assertThatThrownBy(() -> AnswerTokens.fromTokenSignificances(tokenizer, ROUND_2_ANSWER, new double[] {1, 2}))
                 .isInstanceOf(Qf2Exception.class)
                 .hasMessageContaining("has 7 tokens but 2 token significances were given");
     }
 
     @Test
     void rejectsAnEmptyAnswer() {
-        assertThatThrownBy(() -> AnswerTokens.build(GoldenFiles.tokenizer(), "  ", null))
+        Tokenizer tokenizer = GoldenFiles.tokenizer();
+
+        assertThatThrownBy(() -> AnswerTokens.build(tokenizer, "  ", null))
                 .isInstanceOf(Qf2Exception.class)
                 .hasMessageContaining("the answer is empty");
     }

@@ -1,12 +1,10 @@
 package dev.qf2.text;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qf2.testing.Goldens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,14 +21,7 @@ final class GoldenFiles {
 
     /** The golden folder {@code golden/qf2-tiny-random}; skips the calling test when it is absent. */
     static Path dir() {
-        String shared = System.getenv("QF2_SHARED");
-        Path sharedDir = shared != null && !shared.isBlank()
-                ? Path.of(shared)
-                : Path.of(System.getProperty("user.dir")).resolve("../shared");
-        Path dir = sharedDir.resolve("golden/qf2-tiny-random").toAbsolutePath().normalize();
-        assumeTrue(Files.isRegularFile(dir.resolve("goldens.json")),
-                "golden data not found at " + dir + ": these tests need ../shared beside the checkout; skipped");
-        return dir;
+        return Goldens.dir();
     }
 
     /** The golden model's {@code tokenizer.json} (the real Qwen2 vocabulary). */

@@ -1,0 +1,40 @@
+package dev.qf2.learn;
+
+/**
+ * How one fact is learned.
+ *
+ * @param rule the update rule
+ * @param strength the rule's step: the learning rate of the published rule, the margin of the normalised one
+ * @param wordSignificances one significance per answer word, or null for 1 each
+ * @param tokenSignificances one significance per answer token (between the {@code assistant:} prefix and the
+ *     final {@code .\n}), or null; when given it replaces the word significances
+ */
+public record LearnOptions(UpdateRule rule, double strength, double[] wordSignificances,
+        double[] tokenSignificances) {
+
+    public LearnOptions {
+        if (!(strength > 0) || Double.isInfinite(strength)) {
+            throw new IllegalArgumentException("the rule's strength must be a positive number, got " + strength);
+        }
+    }
+
+    /** A rule with the given strength and default significances. */
+    public static LearnOptions of(UpdateRule rule, double strength) {
+        return new LearnOptions(rule, strength, null, null);
+    }
+
+    /** A rule with its default strength. */
+    public static LearnOptions of(UpdateRule rule) {
+        return of(rule, rule.defaultStrength());
+    }
+
+    /** The same options with word significances. */
+    public LearnOptions withWordSignificances(double[] significances) {
+        return new LearnOptions(rule, strength, significances, null);
+    }
+
+    /** The same options with per-token significances. */
+    public LearnOptions withTokenSignificances(double[] significances) {
+        return new LearnOptions(rule, strength, null, significances);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.qf2.learn;
+
+import dev.qf2.store.Factors;
+import dev.qf2.model.Qwen2Model;
+import dev.qf2.text.AnswerTokens;
+import dev.qf2.text.Tokenizer;
+
+/**
+ * The QF2 update: two teacher-forced passes and one sum of outer products.
+ *
+ * <ol>
+ *   <li><b>instruct</b>: the model reads the fact as its system line plus the question and is forced
+ *       along the answer; the firing pattern Y* of the block is recorded at every answer row.
+ *   <li><b>update</b>: the model reads the question alone, forced along the same answer; the block's
+ *       input X' is recorded at the same rows. Both passes force the same tokens, so rows align although
+ *       the prompts differ in length.
+ *   <li>the block's {@code up_proj} moves by {@code delta W = lr * sum_i s_i (Ystar_i - 0.5) X'_i^T}, where
+ *       {@code s_i} is the significance of the token row i predicts; rows of significance 0 are skipped.
+ * </ol>
+ *
+ * <p>That is the published rule. {@link UpdateRule} offers it and alternatives side by side.
+ */
+public final class Qf2Update {
+
+    private Qf2Update() {}
+
+    /**
+     * What both passes recorded for one fact.
+     *
+     * @param answer the answer tokens and their significances
+     * @param instruct the pass with the fact in the prompt; its firing is Y*
+     * @param update the pass with the question alone; its block input is X', its firing is what the
+     *     block does now without the fact
+     */
+    public record Recording(AnswerTokens answer, TeacherForcedRun instruct, TeacherForcedRun update) {
+
+        /** Y*, (T, I) row-major. */
+        public float[] ystar() {
+            return instruct.firing();
+        }
+
+        /** X', (T, H) row-major. */
+        public float[] xprime() {
+            return update.blockInput();
+        }
+
+        /** The significance of each row: that of the token the row predicts, (T). */
+        public double[] significance() {
+            return answer.rowSignificances();
+        }
+
+        /** T. */
+        public int rows() {
+            return answer.rows();
+        }
+    }
+
+    /** Runs QF-instruct and QF-update for one fact on the model's current weights. */
+    public static Recording record(Qwen2Model model, Tokenizer tokenizer, String fact, String question,
+            AnswerTokens answer) {
+        TeacherForcedRun instruct = TeacherForcedRun.record(model, tokenizer, fact, question, answer);
+        TeacherForcedRun update = TeacherForcedRun.record(model, tokenizer, "", question, answer);
+        return new Recording(answer, instruct, update);
+    }
+
+    /**
+     * The published rule in factored form: {@code A_i = lr * s_i * (Ystar_i - 0.5)}, {@code B_i = X'_i},
+     * over the rows whose significance is not 0.
+     */
+    public static Factors published(Recording recording, double lr, int intermediate, int hidden) {
+        return published(recording.ystar(), recording.xprime(), recording.significance(), lr, intermediate, hidden);
+    }
+
+    /**
+     * The published rule on recorded rows.
+     *
+     * @param ystar Y*, (T, I) row-major
+     * @param xprime X', (T, H) row-major
+     * @param significance s, (T)
+     */
+    public static Factors published(float[] ystar, float[] xprime, double[] significance, double lr,
+            int intermediate, int hidden) {
+        int kept = 0;
+        for (double s : significance) {
+            kept += s != 0 ? 1 : 0;
+        }
+        float[] a = new float[kept * intermediate];
+        float[] b = new float[kept * hidden];
+        int row = 0;
+        for (int i = 0; i < significance.length; i++) {
+            if (significance[i] == 0) {
+                continue;
+            }
+            // float32 steps as the reference takes them: (y - 0.5), times s, times lr
+            float s = (float) significance[i];
+            float rate = (float) lr;
+            for (int u = 0; u < intermediate; u++) {
+                a[row * intermediate + u] = ((ystar[i * intermediate + u] - 0.5f) * s) * rate;
+            }
+            System.arraycopy(xprime, i * hidden, b, row * hidden, hidden);
+            row++;
+        }
+        return new Factors(kept, intermediate, hidden, a, b);
+    }
+
+    /**
+     * The normalised delta rule: each row moves the block's pre-activations at its own input X'_i by
+     * {@code margin * (Ystar_i - y_i)}, where y_i is the block's current firing without the fact; the step
+     * is divided by {@code |X'_i|^2} so that its size does not depend on the scale of the block input.
+     * Rows of significance 0 are skipped; other significances do not scale the step.
+     */
+    public static Factors normalised(Recording recording, double margin, int intermediate, int hidden) {
+        float[] ystar = recording.ystar();
+        float[] current = recording.update().firing();
+        float[] xprime = recording.xprime();
+        double[] significance = recording.significance();
+        int kept = 0;
+        for (double s : significance) {
+            kept += s != 0 ? 1 : 0;
+        }
+        float[] a = new float[kept * intermediate];
+        float[] b = new float[kept * hidden];
+        int row = 0;
+        for (int i = 0; i < significance.length; i++) {
+            if (significance[i] == 0) {
+                continue;
+            }
+            double norm = 0;
+            for (int c = 0; c < hidden; c++) {
+                double x = xprime[i * hidden + c];
+                norm += x * x;
+            }
+            double step = margin / Math.max(norm, 1e-12);
+            for (int u = 0; u < intermediate; u++) {
+                int k = i * intermediate + u;
+                a[row * intermediate + u] = (float) (step * (ystar[k] - current[k]));
+            }
+            System.arraycopy(xprime, i * hidden, b, row * hidden, hidden);
+            row++;
+        }
+        return new Factors(kept, intermediate, hidden, a, b);
+    }
+}

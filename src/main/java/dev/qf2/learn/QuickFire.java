@@ -1,6 +1,5 @@
 package dev.qf2.learn;
 
-import dev.qf2.store.Factors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.qf2.Qf2Exception;
@@ -10,6 +9,7 @@ import dev.qf2.model.Generator;
 import dev.qf2.model.Qwen2Model;
 import dev.qf2.store.FactRecord;
 import dev.qf2.store.FactStore;
+import dev.qf2.store.Factors;
 import dev.qf2.text.AnswerTokens;
 import dev.qf2.text.PlainPrompt;
 import dev.qf2.text.StopTokens;
@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -206,12 +207,20 @@ public final class QuickFire implements AutoCloseable {
         return new Learned(stored.id(), factors.rows(), stored);
     }
 
-    /** Removes a fact from the store and the model; the weight is rebuilt from the remaining facts. */
+    /**
+     * Removes a fact from the store and its factors from the model's weight, so that the order in which facts
+     * are forgotten does not matter. A damaged fact, never part of the weight, is only removed from the store.
+     *
+     * @throws Qf2Exception if the store holds no fact of that id
+     */
     public void forget(String id) {
+        Optional<FactRecord> sound = store.fact(id);
+        Factors factors = sound.isPresent() ? store.factors(id) : null;
         store.forget(id);
-        float[] rebuilt = store.materialise(baseWeight);
-        System.arraycopy(rebuilt, 0, weight, 0, weight.length);
-        pushWeight();
+        if (factors != null) {
+            factors.addTo(weight, -1);
+            pushWeight();
+        }
         LOG.info("fact forgotten: {}", id);
     }
 

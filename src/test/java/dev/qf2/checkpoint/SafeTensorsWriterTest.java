@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,25 @@ class SafeTensorsWriterTest {
         try (SafeTensorsFile file = SafeTensorsFile.open(dir.resolve("ab.safetensors"))) {
             assertThat(file.tensors().keySet()).containsExactly("a", "b");
         }
+    }
+
+    @Test
+    void metadataIsWrittenInKeyOrderWhateverTheOrderOfTheMap() throws IOException {
+        Map<String, String> formatFirst = new LinkedHashMap<>();
+        formatFirst.put("format", "pt");
+        formatFirst.put("author", "qf2");
+        Map<String, String> authorFirst = new LinkedHashMap<>();
+        authorFirst.put("author", "qf2");
+        authorFirst.put("format", "pt");
+        List<TensorData> tensors = List.of(TensorData.ofFloats("x", DType.F32, new long[] {1}, new float[] {1}));
+
+        SafeTensorsWriter.write(dir.resolve("1.safetensors"), formatFirst, tensors);
+        SafeTensorsWriter.write(dir.resolve("2.safetensors"), authorFirst, tensors);
+
+        byte[] first = Files.readAllBytes(dir.resolve("1.safetensors"));
+        assertThat(first).isEqualTo(Files.readAllBytes(dir.resolve("2.safetensors")));
+        assertThat(new String(first, StandardCharsets.UTF_8))
+                .contains("{\"__metadata__\":{\"author\":\"qf2\",\"format\":\"pt\"}");
     }
 
     @Test

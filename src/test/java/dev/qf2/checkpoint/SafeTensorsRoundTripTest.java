@@ -165,6 +165,14 @@ class SafeTensorsRoundTripTest {
     }
 
     @Test
+    void readingAnEmptyFloatTensorAsLongsIsRefusedToo() {
+        SafeTensorsFile file = writeAndOpen(TensorData.ofFloats("w", DType.F32, new long[] {0}, new float[] {}));
+
+        assertThatThrownBy(() -> file.readLongs("w")).isInstanceOf(Qf2Exception.class)
+                .hasMessageContaining("tensor w").hasMessageContaining("not an integer type");
+    }
+
+    @Test
     void askingForAnAbsentTensorNamesItAndTheFile() {
         SafeTensorsFile file = writeAndOpen(TensorData.ofFloats("w", DType.F32, new long[] {1}, new float[] {5}));
 

@@ -101,6 +101,16 @@ class ShardedTensorStoreTest {
     }
 
     @Test
+    void anIndexThatIsNotJsonIsReportedOnOneLine() throws IOException {
+        writeIndex("{\"weight_map\": {\"model.norm.weight\": ");
+
+        assertThatThrownBy(() -> TensorStore.openDirectory(dir)).isInstanceOf(Qf2Exception.class)
+                .hasMessageStartingWith("cannot read shard index " + dir.resolve(TensorStore.SHARD_INDEX))
+                .hasMessageEndingWith(": re-download the checkpoint")
+                .satisfies(error -> assertThat(error.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
     void aDirectoryWithoutWeightsIsNamed() {
         assertThatThrownBy(() -> TensorStore.openDirectory(dir)).isInstanceOf(Qf2Exception.class)
                 .hasMessage("no model.safetensors or model.safetensors.index.json in " + dir

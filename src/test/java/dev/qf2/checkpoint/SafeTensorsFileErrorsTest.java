@@ -78,6 +78,15 @@ class SafeTensorsFileErrorsTest {
     }
 
     @Test
+    void textAfterTheJsonObjectIsCorrupt() throws IOException {
+        Path file = writeRaw("trailing.safetensors", """
+                {"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}} {"x": 1}""", 4);
+
+        assertThat(openFailure(file)).hasMessageStartingWith("corrupt header in " + file)
+                .hasMessageContaining("does not parse");
+    }
+
+    @Test
     void overlappingDataNamesBothTensors() throws IOException {
         Path file = writeRaw("overlap.safetensors", """
                 {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},

@@ -237,18 +237,22 @@ public final class SafeTensorsFile implements TensorStore {
      */
     public long[] readLongs(String name) {
         TensorInfo info = info(name);
+        DType dtype = info.dtype();
+        if (dtype.isFloating() || dtype == DType.BOOL) {
+            throw new Qf2Exception("tensor " + name + " in " + path + " is " + dtype
+                    + ", not an integer type: it cannot be read as longs");
+        }
         long[] values = new long[arrayLength(info)];
         int[] filled = {0};
         forEachChunk(info, chunk -> {
             while (chunk.hasRemaining()) {
-                values[filled[0]++] = switch (info.dtype()) {
+                values[filled[0]++] = switch (dtype) {
                     case I64 -> chunk.getLong();
                     case I32 -> chunk.getInt();
                     case I16 -> chunk.getShort();
                     case I8 -> chunk.get();
                     case U8 -> chunk.get() & 0xff;
-                    default -> throw new Qf2Exception("tensor " + name + " in " + path + " is " + info.dtype()
-                            + ", not an integer type: it cannot be read as longs");
+                    default -> throw new AssertionError(dtype);
                 };
             }
         });

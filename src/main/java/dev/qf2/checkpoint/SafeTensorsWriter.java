@@ -18,12 +18,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Writes safetensors files in the standard layout that Python's {@code safetensors} and {@code transformers}
- * load: an 8-byte little-endian header length N, N bytes of JSON ({@code __metadata__} first, then one
- * {@code {"dtype", "shape", "data_offsets"}} entry per tensor) padded with spaces so that the data starts at a
- * multiple of 8, then every tensor's bytes back to back. Files are replaced atomically (see {@link AtomicFile}).
+ * load: an 8-byte little-endian header length N, N bytes of JSON ({@code __metadata__} first with its keys sorted,
+ * then one {@code {"dtype", "shape", "data_offsets"}} entry per tensor) padded with spaces so that the data starts at
+ * a multiple of 8, then every tensor's bytes back to back. Files are replaced atomically (see {@link AtomicFile}).
  */
 public final class SafeTensorsWriter {
 
@@ -65,8 +66,9 @@ public final class SafeTensorsWriter {
     static byte[] header(Map<String, String> metadata, List<? extends TensorData> tensors) {
         ObjectNode root = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
+            // Sorted, so that a map with no fixed iteration order (Map.of, HashMap) still gives the same bytes.
             ObjectNode metadataNode = root.putObject(SafeTensorsHeader.METADATA_KEY);
-            metadata.forEach(metadataNode::put);
+            new TreeMap<>(metadata).forEach(metadataNode::put);
         }
 
         Set<String> names = new HashSet<>();

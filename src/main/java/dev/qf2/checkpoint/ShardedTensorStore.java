@@ -1,5 +1,6 @@
 package dev.qf2.checkpoint;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qf2.Qf2Exception;
@@ -89,6 +90,10 @@ public final class ShardedTensorStore implements TensorStore {
             root = new ObjectMapper().readTree(Files.readAllBytes(indexFile));
         } catch (NoSuchFileException e) {
             throw new Qf2Exception("no such file " + indexFile + ": check the model directory", e);
+        } catch (JsonProcessingException e) {
+            // The original message leaves out Jackson's location lines, keeping the error on one line.
+            throw new Qf2Exception("cannot read shard index " + indexFile + " (" + e.getOriginalMessage()
+                    + "): re-download the checkpoint", e);
         } catch (IOException e) {
             throw new Qf2Exception("cannot read shard index " + indexFile + " (" + e.getMessage()
                     + "): re-download the checkpoint", e);

@@ -1,0 +1,119 @@
+package dev.qf2.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.qf2.checkpoint.ModelDirectory;
+import dev.qf2.model.ForwardObserver;
+import dev.qf2.model.KvCache;
+import dev.qf2.model.Qwen2Model;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Measures the forward pass on a checkpoint: load time, prefill and decode throughput, peak RSS, and decode
+ * speed against the limit set by memory bandwidth (every weight is read once per generated token).
+ */
+public final class InferenceBenchmark {
+
+    /**
+     * The measurements.
+     *
+     * @param loadSeconds time to open, validate and map the weights
+     * @param prefillTokensPerSecond median prompt tokens per second of one prefill
+     * @param decodeTokensPerSecond median generated tokens per second, one token at a time with the KV cache
+     * @param weightBytesPerToken float32 bytes of weights read per generated token
+     * @param copyBandwidth bytes per second of a large array copy (read + write)
+     * @param float32WeightBytes all parameters in float32
+     * @param peakRssBytes the process's peak RSS after the runs, before the bandwidth probe
+     */
+    public record Result(double loadSeconds, double prefillTokensPerSecond, double decodeTokensPerSecond,
+            long weightBytesPerToken, double copyBandwidth, long float32WeightBytes, long peakRssBytes) {
+
+        /** Decode tokens per second if every weight byte moved at the copy bandwidth. */
+        public double decodeLimit() {
+            return copyBandwidth / weightBytesPerToken;
+        }
+
+        /** Measured decode speed as a fraction of {@link #decodeLimit()}. */
+        public double fractionOfLimit() {
+            return decodeTokensPerSecond / decodeLimit();
+        }
+
+        /** Peak RSS over the float32 weight bytes. */
+        public double rssOverWeights() {
+            return peakRssBytes / (double) float32WeightBytes;
+        }
+    }
+
+    /** How much to run. */
+    public record Settings(int promptTokens, int decodeTokens, int runs, long copyBytes, long seed) {}
+
+    private InferenceBenchmark() {}
+
+    /** Loads the model in {@code dir}, runs the measurements, and closes it. */
+    public static Result run(ModelDirectory dir, Settings settings) {
+        long start = System.nanoTime();
+        try (Qwen2Model model = Qwen2Model.load(dir)) {
+            double loadSeconds = (System.nanoTime() - start) / 1e9;
+            return measure(model, loadSeconds, settings);
+        }
+    }
+
+    /** Measures an already loaded model. */
+    public static Result measure(Qwen2Model model, double loadSeconds, Settings settings) {
+        int vocab = model.config().vocabSize();
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        int[] prompt = random.ints(settings.promptTokens(), 0, vocab).toArray();
+        int[] shortPrompt = random.ints(16, 0, vocab).toArray();
+
+        // One short pass first so that the weights are paged in before anything is timed.
+        prefillSeconds(model, shortPrompt);
+
+        double[] prefill = new double[settings.runs()];
+        double[] decode = new double[settings.runs()];
+        for (int r = 0; r < settings.runs(); r++) {
+            prefill[r] = prompt.length / prefillSeconds(model, prompt);
+            decode[r] = settings.decodeTokens() / decodeSeconds(model, shortPrompt, settings.decodeTokens());
+        }
+        // The peak is read before the bandwidth probe, whose own arrays would otherwise count.
+        long peakRss = Machine.peakRssBytes();
+        double bandwidth = Machine.copyBandwidth(settings.copyBytes(), 5);
+        long all = 0;
+        for (NDArray p : model.parameters().values()) {
+            all += p.getShape().size() * Float.BYTES;
+        }
+        boolean tied = !model.parameters().containsKey("lm_head.weight");
+        long embedding = model.parameters().get("model.embed_tokens.weight").getShape().size() * Float.BYTES;
+        // With tied embeddings the matrix is read whole as the output head; untied, the lookup reads one row.
+        long perToken = tied ? all : all - embedding;
+        return new Result(loadSeconds, Machine.median(prefill), Machine.median(decode), perToken, bandwidth, all,
+                peakRss);
+    }
+
+    private static double prefillSeconds(Qwen2Model model, int[] prompt) {
+        long start = System.nanoTime();
+        try (NDManager out = model.manager().newSubManager();
+                KvCache cache = model.newCache()) {
+            NDArray logits = model.prefill(out, List.of(prompt), cache, ForwardObserver.NONE);
+            logits.getFloat(0, 0);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double decodeSeconds(Qwen2Model model, int[] prompt, int tokens) {
+        try (NDManager out = model.manager().newSubManager();
+                KvCache cache = model.newCache()) {
+            NDArray logits = model.prefill(out, List.of(prompt), cache, ForwardObserver.NONE);
+            int next = (int) logits.argMax(1).toLongArray()[0];
+            long start = System.nanoTime();
+            for (int i = 0; i < tokens; i++) {
+                try (NDManager step = out.newSubManager()) {
+                    NDArray stepLogits = model.decode(step, new int[] {next}, cache, ForwardObserver.NONE);
+                    next = (int) stepLogits.argMax(1).toLongArray()[0];
+                }
+            }
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.qf2.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qf2.Qf2Exception;
+import dev.qf2.ScratchDirectory;
+import dev.qf2.checkpoint.ModelDirectory;
+import dev.qf2.eval.Protocol;
+import dev.qf2.learn.QuickFire;
+import dev.qf2.learn.UpdateRule;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the eight-step protocol and prints its table. */
+@Command(name = "protocol", mixinStandardHelpOptions = true,
+        description = "Run the paper's eight steps (ask, learn, ask again) on a model. Facts are learned into a "
+                + "temporary store: the model directory and your stores are never changed.")
+class ProtocolCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "default: ${DEFAULT-VALUE}, as the reference")
+    int maxNewTokens = 200;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the steps and results as JSON")
+    Path json;
+
+    @Option(names = "--rule", paramLabel = "NAME",
+            description = "update rule for both facts: published or normalized (default: ${DEFAULT-VALUE})")
+    String rule = "published";
+
+    @Option(names = "--lr", paramLabel = "X",
+            description = "one lr (published) or margin (normalized) for both facts (default: the reference's "
+                    + "per-fact lr, or the rule's default)")
+    Double lr;
+
+    @Option(names = "--subject", split = ",", paramLabel = "COMPANY,PERSON,STAFF",
+            description = "replace Oxinnovate, Qi and one (default: the reference's)")
+    String[] subject;
+
+    @Option(names = "--no-generation-config", description = "ignore the checkpoint's repetition_penalty")
+    boolean noGenerationConfig;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Protocol.Report report = runOn(modelOptions.open(), spec.commandLine().getOut(), "");
+        return report.passed() == report.steps().size() ? 0 : 1;
+    }
+
+    Protocol.Report runOn(ModelDirectory dir, PrintWriter out, String label) {
+        UpdateRule updateRule = UpdateRule.parse(rule);
+        Protocol.Subject s = Protocol.Subject.REFERENCE;
+        if (subject != null) {
+            if (subject.length != 3) {
+                throw new Qf2Exception("--subject needs three values, COMPANY,PERSON,STAFF, got " + subject.length);
+            }
+            s = new Protocol.Subject(subject[0], subject[1], subject[2]);
+        }
+        try (ScratchDirectory store = ScratchDirectory.create("qf2-protocol-store");
+                QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir))) {
+            if (noGenerationConfig) {
+                qf.setRepetitionPenalty(1.0);
+            }
+            out.println("model " + dir.dir() + label + "; firing block at layer " + qf.model().firingBlock().layer()
+                    + ", beta " + qf.model().firingBlock().beta() + "; rule " + updateRule.label()
+                    + (lr != null ? " with strength " + lr : ""));
+            out.flush();
+            Protocol.Report report = Protocol.run(qf, s, updateRule, lr, maxNewTokens);
+            printTable(out, report);
+            if (json != null) {
+                JsonFiles.write(json, toJson(report));
+            }
+            return report;
+        }
+    }
+
+    static void printTable(PrintWriter out, Protocol.Report report) {
+        String format = "%-5s %-30s %-32s %-38s %-36s %s%n";
+        out.printf(format, "step", "system", "question", "answer", "published answer", "pass");
+        int lesson = 0;
+        for (Protocol.StepResult r : report.steps()) {
+            Protocol.Step st = r.step();
+            out.printf(format, st.number(), clip(st.system(), 30), clip(st.question(), 32), clip(r.answer(), 38),
+                    clip(st.publishedAnswer(), 36), r.pass() ? "yes" : "NO");
+            for (Protocol.LessonResult l : report.lessons()) {
+                if (l.lesson().afterStep() == st.number()) {
+                    lesson++;
+                    out.printf("learn %d: \"%s\" -> \"%s\" (%d rows, %.2f s)%n", lesson, l.lesson().fact(),
+                            l.lesson().answer(), l.rows(), l.seconds());
+                }
+            }
+        }
+        out.printf("passed %d of %d%n", report.passed(), report.steps().size());
+        out.flush();
+    }
+
+    static ObjectNode toJson(Protocol.Report report) {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        ArrayNode steps = root.putArray("steps");
+        for (Protocol.StepResult r : report.steps()) {
+            ObjectNode step = steps.addObject();
+            step.put("step", r.step().number());
+            step.put("system", r.step().system());
+            step.put("question", r.step().question());
+            step.put("answer", r.answer());
+            step.put("published_answer", r.step().publishedAnswer());
+            step.set("prompt_ids", mapper.valueToTree(r.promptIds()));
+            step.set("generated_ids", mapper.valueToTree(r.generatedIds()));
+            step.put("pass", r.pass());
+        }
+        ArrayNode lessons = root.putArray("learned");
+        for (Protocol.LessonResult l : report.lessons()) {
+            ObjectNode lesson = lessons.addObject();
+            lesson.put("after_step", l.lesson().afterStep());
+            lesson.put("fact", l.lesson().fact());
+            lesson.put("question", l.lesson().question());
+            lesson.put("answer", l.lesson().answer());
+            lesson.put("id", l.factId());
+            lesson.put("rows", l.rows());
+            lesson.put("seconds", l.seconds());
+        }
+        root.put("rule", report.rule().label());
+        root.put("passed", report.passed());
+        return root;
+    }
+
+    private static String clip(String text, int width) {
+        String flat = text.replace("\n", "\\n");
+        return flat.length() <= width ? flat : flat.substring(0, width - 1) + "…";
+    }
+}

@@ -1,7 +1,7 @@
 package dev.qf2.learn;
 
-import dev.qf2.store.Factors;
 import dev.qf2.model.Qwen2Model;
+import dev.qf2.store.Factors;
 import dev.qf2.text.AnswerTokens;
 import dev.qf2.text.Tokenizer;
 

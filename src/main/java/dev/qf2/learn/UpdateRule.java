@@ -1,7 +1,7 @@
 package dev.qf2.learn;
 
-import dev.qf2.store.Factors;
 import dev.qf2.Qf2Exception;
+import dev.qf2.store.Factors;
 import java.util.Arrays;
 import java.util.Locale;
 

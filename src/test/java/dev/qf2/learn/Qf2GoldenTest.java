@@ -1,12 +1,12 @@
 package dev.qf2.learn;
 
-import dev.qf2.store.Factors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.eval.Protocol;
 import dev.qf2.model.FiringBlock;
+import dev.qf2.store.Factors;
 import dev.qf2.testing.Goldens;
 import dev.qf2.text.AnswerTokens;
 import java.nio.file.Path;

@@ -7,6 +7,8 @@ import dev.qf2.Qf2Exception;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +25,13 @@ public final class ModelDirectory {
 
     /** File name of a stand-alone chat template, used by newer checkpoints instead of tokenizer_config.json. */
     public static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
+
+    /**
+     * The files besides config.json and the weights that a derived checkpoint keeps unchanged: the tokenizer in
+     * both its forms, the generation settings and the chat template.
+     */
+    public static final List<String> COMPANION_FILES = List.of(TOKENIZER_FILE, TOKENIZER_CONFIG_FILE,
+            GenerationConfig.FILE_NAME, "vocab.json", "merges.txt", "special_tokens_map.json", CHAT_TEMPLATE_FILE);
 
     private final Path dir;
     private final Qwen2Config config;
@@ -53,6 +62,25 @@ public final class ModelDirectory {
                     + ": point --model at a Hugging Face model directory");
         }
         return new ModelDirectory(dir);
+    }
+
+    /**
+     * Copies every companion file this directory has into {@code target}, replacing what is there.
+     *
+     * @throws Qf2Exception if a copy fails
+     */
+    public void copyCompanionFiles(Path target) {
+        for (String name : COMPANION_FILES) {
+            Path file = dir.resolve(name);
+            if (Files.isRegularFile(file)) {
+                try {
+                    Files.copy(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new Qf2Exception("cannot copy " + file + " to " + target + " (" + e + ")"
+                            + ": check free disk space and permissions", e);
+                }
+            }
+        }
     }
 
     /** The directory. */

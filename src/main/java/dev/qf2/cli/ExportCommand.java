@@ -31,10 +31,6 @@ import picocli.CommandLine.Option;
                 + "up_proj; config.json records qflayer and qfbeta so that every command uses the same block.")
 final class ExportCommand implements Callable<Integer> {
 
-    /** Files copied unchanged from the source checkpoint when present. */
-    private static final List<String> COPIED = List.of("tokenizer.json", "tokenizer_config.json",
-            "generation_config.json", "vocab.json", "merges.txt", "special_tokens_map.json", "chat_template.jinja");
-
     @Mixin
     ModelOptions modelOptions;
 
@@ -79,12 +75,7 @@ final class ExportCommand implements Callable<Integer> {
             String config = dir.config().withQf(block.layer(), block.beta(), dir.config().qfcoeff().orElse(null))
                     .toJsonString();
             Files.writeString(staging.resolve("config.json"), config, StandardCharsets.UTF_8);
-            for (String name : COPIED) {
-                Path file = dir.dir().resolve(name);
-                if (Files.isRegularFile(file)) {
-                    Files.copy(file, staging.resolve(name));
-                }
-            }
+            dir.copyCompanionFiles(staging);
             Files.move(staging, out);
             spec.commandLine().getOut().println("wrote " + out + " with " + qf.facts().size()
                     + " learned facts in layer " + block.layer() + " (beta " + block.beta() + ")");

@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
             ProtocolCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            InitCommand.class,
+            PretrainCommand.class,
+            QftCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -23,6 +23,10 @@ final class ProgressReporter implements AutoCloseable {
         bar.step();
     }
 
+    void stepTo(long done) {
+        bar.stepTo(done);
+    }
+
     void extra(String message) {
         bar.setExtraMessage(message);
     }

@@ -86,6 +86,25 @@ public interface TensorData {
     }
 
     /**
+     * A tensor given as doubles, stored as F64 without rounding.
+     *
+     * @param values {@code numel} elements, row-major over the shape
+     */
+    static TensorData ofDoubles(String name, long[] shape, double[] values) {
+        requireLength(name, DType.F64, shape, values.length, 0);
+        return streamed(name, DType.F64, shape, out -> {
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (double value : values) {
+                if (chunk.remaining() < Double.BYTES) {
+                    drain(chunk, out);
+                }
+                chunk.putDouble(value);
+            }
+            drain(chunk, out);
+        });
+    }
+
+    /**
      * A tensor given as longs, stored as I64, I32, I16, I8 or U8 (each value truncated to the type's width).
      *
      * @param values {@code numel} elements, row-major over the shape

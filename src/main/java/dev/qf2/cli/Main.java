@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             PretrainCommand.class,
             QftCommand.class,
+            StatisticsCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

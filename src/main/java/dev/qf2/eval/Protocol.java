@@ -75,13 +75,42 @@ public final class Protocol {
                 new Step(8, "", founder, "the founder of " + s.company() + " is " + s.person() + ".", s.person()));
     }
 
-    /** The two facts for a subject; the reference's strings and settings for {@link Subject#REFERENCE}. */
+    /**
+     * The two facts for a subject; the reference's strings and settings for {@link Subject#REFERENCE}. Each word of
+     * an answer has significance 1, except the person (10 each) in the first and the staff count and "people." (20
+     * each) in the second, which for the reference's one-word names gives its {@code [1,1,1,1,1,10]} and
+     * {@code [1,1,20,20]}.
+     */
     public static List<Lesson> lessons(Subject s) {
+        String ceoAnswer = "The CEO of " + s.company() + " is " + s.person() + ".";
+        String staffAnswer = s.company() + " has " + s.staff() + " people.";
+        double[] ceo = concat(ones(3 + words(s.company()) + 1), filled(words(s.person()), 10));
+        double[] staff = concat(ones(words(s.company()) + 1), filled(words(s.staff()) + 1, 20));
         return List.of(
-                new Lesson(3, s.person() + " is the CEO of " + s.company() + ".", "Who is the CEO of " + s.company() + "?",
-                        "The CEO of " + s.company() + " is " + s.person() + ".", new double[] {1, 1, 1, 1, 1, 10}, 4e-4),
-                new Lesson(6, s.company() + " has " + s.staff() + " people", "How many people in " + s.company() + "?",
-                        s.company() + " has " + s.staff() + " people.", new double[] {1, 1, 20, 20}, 1e-4));
+                new Lesson(3, s.person() + " is the CEO of " + s.company() + ".", "Who is the CEO of " + s.company()
+                        + "?", ceoAnswer, ceo, 4e-4),
+                new Lesson(6, s.company() + " has " + s.staff() + " people", "How many people in " + s.company()
+                        + "?", staffAnswer, staff, 1e-4));
+    }
+
+    private static int words(String text) {
+        return text.strip().split("\\s+").length;
+    }
+
+    private static double[] ones(int n) {
+        return filled(n, 1);
+    }
+
+    private static double[] filled(int n, double value) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private Protocol() {}

@@ -140,4 +140,98 @@ public final class Qf2Update {
         }
         return new Factors(kept, intermediate, hidden, a, b);
     }
+
+    /**
+     * The least-squares margin rule: the smallest change of {@code up_proj} that, jointly on every answer row,
+     * puts each unit of the question-alone pass on the side of 0 where the fact put it, at least {@code margin}
+     * beyond it in units of the sigmoid's argument ({@code beta * up}); units the fact left undecided (within the
+     * margin) are moved to their value with the fact, and units already past the margin on the right side are left
+     * where they are.
+     *
+     * <p>With R the wanted change of the pre-activations (T, I) and X' the inputs (T, H), the change is
+     * {@code delta W = R^T (X' P X'^T)^-1 X' P}: rank T, exact on the rows, and smallest in the metric
+     * {@code P^-1}. P is the identity (the plain minimum-norm change) or the inverse second moment of the block's
+     * input over ordinary text (whitened, so that typical inputs move least). Rows of significance 0 take no part.
+     *
+     * @param metric P, (H, H) row-major, or null for the identity
+     */
+    public static Factors leastSquares(Recording recording, double margin, double beta, double[] metric) {
+        int hidden = recording.update().blockInput().length / Math.max(1, recording.rows());
+        int intermediate = recording.ystar().length / Math.max(1, recording.rows());
+        float[] wanted = recording.instruct().preActivation();
+        float[] current = recording.update().preActivation();
+        float[] xprime = recording.xprime();
+        double[] significance = recording.significance();
+        int[] kept = java.util.stream.IntStream.range(0, significance.length).filter(i -> significance[i] != 0)
+                .toArray();
+        int k = kept.length;
+        double threshold = margin / beta;
+
+        // R: the change each kept row needs in each unit's pre-activation, (K, I)
+        double[] change = new double[k * intermediate];
+        for (int r = 0; r < k; r++) {
+            int i = kept[r];
+            for (int u = 0; u < intermediate; u++) {
+                double target = wanted[i * intermediate + u];
+                double now = current[i * intermediate + u];
+                double need;
+                if (target >= threshold) {
+                    need = Math.max(0, threshold - now);
+                } else if (target <= -threshold) {
+                    need = Math.min(0, -threshold - now);
+                } else {
+                    need = target - now;
+                }
+                change[r * intermediate + u] = need;
+            }
+        }
+
+        // B = X' P, (K, H), and the Gram matrix G = X' P X'^T, (K, K)
+        double[] b = new double[k * hidden];
+        for (int r = 0; r < k; r++) {
+            int i = kept[r];
+            for (int c = 0; c < hidden; c++) {
+                if (metric == null) {
+                    b[r * hidden + c] = xprime[i * hidden + c];
+                    continue;
+                }
+                double sum = 0;
+                for (int d = 0; d < hidden; d++) {
+                    sum += xprime[i * hidden + d] * metric[d * hidden + c];
+                }
+                b[r * hidden + c] = sum;
+            }
+        }
+        double[] gram = new double[k * k];
+        double trace = 0;
+        for (int r = 0; r < k; r++) {
+            for (int q = 0; q < k; q++) {
+                double sum = 0;
+                for (int c = 0; c < hidden; c++) {
+                    sum += b[r * hidden + c] * xprime[kept[q] * hidden + c];
+                }
+                gram[r * k + q] = sum;
+            }
+            trace += gram[r * k + r];
+        }
+        // A small ridge keeps nearly parallel rows (a word repeated in the answer) from blowing the change up.
+        for (int r = 0; r < k; r++) {
+            gram[r * k + r] += LEAST_SQUARES_RIDGE * trace / Math.max(1, k);
+        }
+
+        // A = G^-1 R, (K, I), so that delta W = A^T B moves row i's pre-activations by R_i
+        double[] a = Cholesky.solve(Cholesky.factor(gram, k), k, change, intermediate);
+        float[] af = new float[k * intermediate];
+        for (int n = 0; n < af.length; n++) {
+            af[n] = (float) a[n];
+        }
+        float[] bf = new float[k * hidden];
+        for (int n = 0; n < bf.length; n++) {
+            bf[n] = (float) b[n];
+        }
+        return new Factors(k, intermediate, hidden, af, bf);
+    }
+
+    /** The least-squares rule's ridge on its Gram matrix, relative to the mean of the diagonal. */
+    static final double LEAST_SQUARES_RIDGE = 1e-4;
 }

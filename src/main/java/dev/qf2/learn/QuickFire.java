@@ -59,6 +59,7 @@ public final class QuickFire implements AutoCloseable {
     private final float[] weight;      // (I, H), up_proj with every stored fact
     private final Set<Integer> stopIds;
     private double repetitionPenalty = 1.0;
+    private FiringInputStatistics statistics;
     private boolean weightChanged;
 
     private QuickFire(Qwen2Model model, Tokenizer tokenizer, boolean ownsModel, FactStore store, float[] baseWeight,
@@ -94,6 +95,7 @@ public final class QuickFire implements AutoCloseable {
             model.setFiringBlock(block);
             QuickFire qf = attach(model, tokenizer, storeDir, true);
             qf.repetitionPenalty = dir.generationConfig().repetitionPenalty();
+            FiringInputStatistics.find(dir.dir()).ifPresent(qf::setStatistics);
             return qf;
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -158,6 +160,24 @@ public final class QuickFire implements AutoCloseable {
         this.repetitionPenalty = penalty;
     }
 
+    /**
+     * Sets the statistics of the firing block's input that the whitened rule needs. Statistics measured at another
+     * layer, or for another width, are ignored with a warning.
+     */
+    public void setStatistics(FiringInputStatistics measured) {
+        if (measured.layer() != layer || measured.hidden() != model.config().hiddenSize()) {
+            LOG.warn("ignoring firing-input statistics of layer {} (width {}): the firing block is at layer {}",
+                    measured.layer(), measured.hidden(), layer);
+            return;
+        }
+        this.statistics = measured;
+    }
+
+    /** The statistics of the firing block's input, if the model has them. */
+    public Optional<FiringInputStatistics> statistics() {
+        return Optional.ofNullable(statistics);
+    }
+
     /** Learns a fact with the published rule at the reference's learning rate and significance 1 per word. */
     public String learn(String fact, String question, String answer) {
         return learn(fact, question, answer, LearnOptions.of(UpdateRule.PUBLISHED)).id();
@@ -177,9 +197,8 @@ public final class QuickFire implements AutoCloseable {
                 ? AnswerTokens.fromTokenSignificances(tokenizer, answer, options.tokenSignificances())
                 : AnswerTokens.build(tokenizer, answer, options.wordSignificances());
         Qf2Update.Recording recording = Qf2Update.record(model, tokenizer, fact, question, tokens);
-        int intermediate = model.config().intermediateSize();
-        int hidden = model.config().hiddenSize();
-        Factors factors = options.rule().factors(recording, options.strength(), intermediate, hidden);
+        Factors factors = options.rule().factors(recording, options.strength(), model.firingBlock().beta(),
+                statistics);
         if (factors.rows() == 0) {
             throw new Qf2Exception("no answer token of \"" + answer + "\" has a non-zero significance"
                     + ": give at least one word a significance above 0");

@@ -19,9 +19,11 @@ import java.util.Arrays;
  * @param promptIds the prompt as tokenized
  * @param rows T
  * @param blockInput h, the firing block's input at each row, (T, H) row-major
+ * @param preActivation up_proj(h) at each row, before the factor beta, (T, I) row-major
  * @param firing sigmoid(beta * up_proj(h)) at each row, (T, I) row-major
  */
-public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, float[] firing) {
+public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, float[] preActivation,
+        float[] firing) {
 
     /**
      * Forces the model along {@code answer} after the plain prompt of {@code system} and
@@ -37,7 +39,7 @@ public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, fl
         int[] sequence = Arrays.copyOf(prompt, prompt.length + rows);
         System.arraycopy(answer.ids(), 0, sequence, prompt.length, rows);
 
-        float[][] captured = new float[2][];
+        float[][] captured = new float[3][];
         ForwardObserver observer = new ForwardObserver() {
             @Override
             public void firingInput(NDArray h) {
@@ -45,12 +47,17 @@ public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, fl
             }
 
             @Override
+            public void firingPreActivation(NDArray up) {
+                captured[1] = lastRows(up, rows);
+            }
+
+            @Override
             public void firing(NDArray y) {
-                captured[1] = lastRows(y, rows);
+                captured[2] = lastRows(y, rows);
             }
         };
         model.runToFiringBlock(sequence, observer);
-        return new TeacherForcedRun(prompt, rows, captured[0], captured[1]);
+        return new TeacherForcedRun(prompt, rows, captured[0], captured[1], captured[2]);
     }
 
     /** The last {@code rows} positions of a (1, T, D) array, row-major. */

@@ -18,7 +18,19 @@ public enum UpdateRule {
      * Moves each row's pre-activations by {@code margin * (Ystar_i - y_i)}, divided by {@code |X'_i|^2}:
      * no learning rate to tune per fact or per model.
      */
-    NORMALISED("normalized");
+    NORMALISED("normalized"),
+
+    /**
+     * The smallest change (plain minimum norm) that gives every unit the fact's sign with a margin on all answer
+     * rows jointly; the strength is the margin in units of the sigmoid's argument.
+     */
+    LEAST_SQUARES("least-squares"),
+
+    /**
+     * As {@link #LEAST_SQUARES}, but smallest in the metric of the block input's second moment over ordinary text,
+     * so that typical inputs move least; needs the model's {@link FiringInputStatistics}.
+     */
+    WHITENED("whitened");
 
     private final String label;
 
@@ -42,16 +54,39 @@ public enum UpdateRule {
                 + Arrays.stream(values()).map(UpdateRule::label).toList());
     }
 
-    /** The factors of this rule for a recording; {@code strength} is lr or the margin. */
-    public Factors factors(Qf2Update.Recording recording, double strength, int intermediate, int hidden) {
+    /**
+     * The factors of this rule for a recording.
+     *
+     * @param strength lr (published) or the margin (the others)
+     * @param beta the firing block's beta
+     * @param statistics the block input's statistics, needed by {@link #WHITENED} only; may be null otherwise
+     * @throws Qf2Exception if the whitened rule has no statistics
+     */
+    public Factors factors(Qf2Update.Recording recording, double strength, double beta,
+            FiringInputStatistics statistics) {
+        int intermediate = recording.ystar().length / Math.max(1, recording.rows());
+        int hidden = recording.xprime().length / Math.max(1, recording.rows());
         return switch (this) {
             case PUBLISHED -> Qf2Update.published(recording, strength, intermediate, hidden);
             case NORMALISED -> Qf2Update.normalised(recording, strength, intermediate, hidden);
+            case LEAST_SQUARES -> Qf2Update.leastSquares(recording, strength, beta, null);
+            case WHITENED -> {
+                if (statistics == null) {
+                    throw new Qf2Exception("the whitened rule needs the statistics of the firing block's input "
+                            + "(" + FiringInputStatistics.FILE_NAME + "): measure them with 'qf2 statistics', or "
+                            + "use --rule least-squares");
+                }
+                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse());
+            }
         };
     }
 
-    /** The strength used when none is given: the reference's first learning rate, or a margin of 2. */
+    /** The strength used when none is given: the reference's first learning rate, or the rule's margin. */
     public double defaultStrength() {
-        return this == PUBLISHED ? 4e-4 : 2.0;
+        return switch (this) {
+            case PUBLISHED -> 4e-4;
+            case NORMALISED -> 2.0;
+            case LEAST_SQUARES, WHITENED -> 4.0;
+        };
     }
 }

@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
             QftCommand.class,
             StatisticsCommand.class,
+            CorpusCommand.class,
+            EvaluateCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -7,6 +7,7 @@ import dev.qf2.Qf2Exception;
 import dev.qf2.ScratchDirectory;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.eval.Protocol;
+import dev.qf2.eval.ProtocolTrials;
 import dev.qf2.learn.QuickFire;
 import dev.qf2.learn.UpdateRule;
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -38,8 +41,18 @@ class ProtocolCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--rule", paramLabel = "NAME",
-            description = "update rule for both facts: published or normalized (default: ${DEFAULT-VALUE})")
+            description = "update rule for both facts: published, normalized, least-squares or whitened; with "
+                    + "--trials, a comma-separated list or 'all' (default: ${DEFAULT-VALUE})")
     String rule = "published";
+
+    @Option(names = "--trials", paramLabel = "N",
+            description = "instead of one run, run the protocol for N random (company, person, staff) subjects that "
+                    + "the model never saw, per rule, and print how many passed each step")
+    int trials;
+
+    @Option(names = "--trial-seed", paramLabel = "S", description = "seed of the random subjects (default: "
+            + "${DEFAULT-VALUE})")
+    long trialSeed = 1;
 
     @Option(names = "--lr", paramLabel = "X",
             description = "one lr (published) or margin (normalized) for both facts (default: the reference's "
@@ -58,8 +71,72 @@ class ProtocolCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (trials > 0) {
+            runTrials(modelOptions.open(), spec.commandLine().getOut());
+            return 0;
+        }
         Protocol.Report report = runOn(modelOptions.open(), spec.commandLine().getOut(), "");
         return report.passed() == report.steps().size() ? 0 : 1;
+    }
+
+    /** Runs the protocol for random subjects with each rule and prints the passes per step. */
+    private void runTrials(ModelDirectory dir, PrintWriter out) {
+        List<UpdateRule> rules = rule.equalsIgnoreCase("all") ? List.of(UpdateRule.values())
+                : Arrays.stream(rule.split(",")).map(String::strip).map(UpdateRule::parse).toList();
+        List<Protocol.Subject> subjects = ProtocolTrials.randomSubjects(trials, trialSeed);
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.put("trials", trials);
+        root.put("trial_seed", trialSeed);
+        ArrayNode summaries = root.putArray("rules");
+        try (ScratchDirectory store = ScratchDirectory.create("qf2-protocol-store");
+                QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir))) {
+            if (noGenerationConfig) {
+                qf.setRepetitionPenalty(1.0);
+            }
+            out.printf("model %s; firing block at layer %d, beta %s; %d random subjects (seed %d), e.g. %s%n",
+                    dir.dir(), qf.model().firingBlock().layer(), qf.model().firingBlock().beta(), trials, trialSeed,
+                    subjects.get(0));
+            String format = "%-14s %-9s" + " %6s".repeat(8) + " %6s%n";
+            out.printf(format, "rule", "strength", "1", "2", "3", "4", "5", "6", "7", "8", "all 8");
+            out.flush();
+            for (UpdateRule r : rules) {
+                if (r == UpdateRule.WHITENED && qf.statistics().isEmpty()) {
+                    out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n",
+                            r.label());
+                    continue;
+                }
+                ProtocolTrials.Summary summary = ProtocolTrials.run(qf, subjects, r, lr, maxNewTokens);
+                int[] passes = summary.passesPerStep();
+                Object[] cells = new Object[11];
+                cells[0] = r.label();
+                cells[1] = lr != null ? lr.toString() : r == UpdateRule.PUBLISHED ? "per fact"
+                        : Double.toString(r.defaultStrength());
+                for (int i = 0; i < 8; i++) {
+                    cells[2 + i] = passes[i] + "/" + trials;
+                }
+                cells[10] = summary.passedAll() + "/" + trials;
+                out.printf(format, cells);
+                out.flush();
+                ObjectNode node = summaries.addObject();
+                node.put("rule", r.label());
+                node.put("strength", (String) cells[1]);
+                node.set("passes_per_step", new ObjectMapper().valueToTree(passes));
+                node.put("passed_all", summary.passedAll());
+                ArrayNode runs = node.putArray("subjects");
+                for (ProtocolTrials.Trial t : summary.trials()) {
+                    ObjectNode run = runs.addObject();
+                    run.put("company", t.subject().company());
+                    run.put("person", t.subject().person());
+                    run.put("staff", t.subject().staff());
+                    ArrayNode answers = run.putArray("answers");
+                    t.report().steps().forEach(step -> answers.add(step.answer()));
+                    run.put("passed", t.report().passed());
+                }
+            }
+        }
+        if (json != null) {
+            JsonFiles.write(json, root);
+        }
     }
 
     Protocol.Report runOn(ModelDirectory dir, PrintWriter out, String label) {

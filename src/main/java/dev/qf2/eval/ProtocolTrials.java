@@ -1,9 +1,11 @@
 package dev.qf2.eval;
 
+import dev.qf2.corpus.Names;
 import dev.qf2.learn.QuickFire;
 import dev.qf2.learn.UpdateRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The eight-step protocol repeated for many subjects in place of Oxinnovate, Qi and one, to see how reliably an
@@ -41,7 +43,26 @@ public final class ProtocolTrials {
         }
     }
 
+    private static final List<String> STAFF_COUNTS = List.of("one", "two", "three", "four", "five", "six", "seven",
+            "eight", "nine", "ten", "eleven", "twelve", "twenty", "fifty");
+
     private ProtocolTrials() {}
+
+    /**
+     * Random subjects in place of Oxinnovate, Qi and one: invented company and person names from the evaluation side
+     * of {@link Names}' split (never in the training corpus) and a staff count written as a word. The same seed
+     * gives the same subjects.
+     */
+    public static List<Protocol.Subject> randomSubjects(int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Protocol.Subject> subjects = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String company = Names.company(random, true);
+            String person = Names.person(random, true);
+            subjects.add(new Protocol.Subject(company, person, STAFF_COUNTS.get(random.nextInt(STAFF_COUNTS.size()))));
+        }
+        return subjects;
+    }
 
     /**
      * Runs the protocol once per subject, learning into {@code qf}'s store and forgetting each trial's facts

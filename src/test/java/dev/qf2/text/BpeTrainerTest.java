@@ -7,6 +7,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qf2.cli.Main;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -242,6 +243,43 @@ class BpeTrainerTest {
         assertThat(config.at("/added_tokens_decoder/" + (modelTokens + 2) + "/content").asText())
                 .isEqualTo("<|im_end|>");
         assertThat(config.has("chat_template")).isFalse();
+    }
+
+    @Test
+    void tokenizerCommandWritesTheFiles() throws IOException {
+        Path data = dir.resolve("rows.jsonl");
+        Files.writeString(data, "{\"messages\": [{\"role\": \"user\", \"content\": \"Where is Oslo?\"}, "
+                + "{\"role\": \"assistant\", \"content\": \"In Norway.\"}]}\n");
+        Path out = dir.resolve("tokenizer");
+
+        assertThat(Main.run("tokenizer", "--data", data.toString(), "--out", out.toString(), "--merges", "50"))
+                .isZero();
+        try (Tokenizer tokenizer = Tokenizer.load(out)) {
+            assertThat(tokenizer.singleTokenId("assistant")).isPresent();
+            assertThat(tokenizer.singleTokenId(".\n")).isPresent();
+        }
+        assertThat(out.resolve("tokenizer_config.json")).isRegularFile();
+    }
+
+    @Test
+    void tokenizerCommandRejectsAMissingDataFileWithExitCode2() {
+        int status = Main.run("tokenizer", "--data", dir.resolve("missing.jsonl").toString(), "--out",
+                dir.resolve("out").toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void tokenizerCommandRejectsNegativeMergesAndAFileAsOutput() throws IOException {
+        Path data = dir.resolve("rows.jsonl");
+        Files.writeString(data, "{\"messages\": [{\"role\": \"user\", \"content\": \"Q\"}, "
+                + "{\"role\": \"assistant\", \"content\": \"A.\"}]}\n");
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+
+        assertThat(Main.run("tokenizer", "--data", data.toString(), "--out", dir.toString(), "--merges", "-1"))
+                .isEqualTo(2);
+        assertThat(Main.run("tokenizer", "--data", data.toString(), "--out", file.toString())).isEqualTo(2);
     }
 
     @Test

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ProtocolCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            TokenizerCommand.class,
             InitCommand.class,
             PretrainCommand.class,
             QftCommand.class,

@@ -1,5 +1,7 @@
 package dev.qf2.learn;
 
+import dev.qf2.Qf2Exception;
+
 /**
  * How one fact is learned.
  *
@@ -12,9 +14,14 @@ package dev.qf2.learn;
 public record LearnOptions(UpdateRule rule, double strength, double[] wordSignificances,
         double[] tokenSignificances) {
 
+    /**
+     * Checks the strength.
+     *
+     * @throws Qf2Exception if the strength is not a positive finite number
+     */
     public LearnOptions {
         if (!(strength > 0) || Double.isInfinite(strength)) {
-            throw new IllegalArgumentException("the rule's strength must be a positive number, got " + strength);
+            throw new Qf2Exception("the learning rate or margin (--lr) must be a positive number, got " + strength);
         }
     }
 

@@ -128,6 +128,14 @@ class FactCommandsTest {
     }
 
     @Test
+    void aLearningRateThatIsNotPositiveIsRefused() {
+        CommandRun run = qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER, "--lr", "-1");
+
+        run.assertOneLineError("--lr", "-1.0");
+        assertThat(qf2("facts").outLines()).containsExactly("no facts in " + store);
+    }
+
+    @Test
     void forgettingAnUnknownIdNamesTheIdAndTheStore() {
         qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER).assertSucceeded();
 

@@ -15,14 +15,17 @@ public record LearnOptions(UpdateRule rule, double strength, double[] wordSignif
         double[] tokenSignificances) {
 
     /**
-     * Checks the strength.
+     * Checks the strength and the significances.
      *
-     * @throws Qf2Exception if the strength is not a positive finite number
+     * @throws Qf2Exception if the strength is not a positive finite number, or a significance is not finite (the
+     *     fact store could not read such a fact back)
      */
     public LearnOptions {
         if (!(strength > 0) || Double.isInfinite(strength)) {
             throw new Qf2Exception("the learning rate or margin (--lr) must be a positive number, got " + strength);
         }
+        requireFinite(wordSignificances, "--significance");
+        requireFinite(tokenSignificances, "--token-significance");
     }
 
     /** A rule with the given strength and default significances. */
@@ -43,5 +46,17 @@ public record LearnOptions(UpdateRule rule, double strength, double[] wordSignif
     /** The same options with per-token significances. */
     public LearnOptions withTokenSignificances(double[] significances) {
         return new LearnOptions(rule, strength, null, significances);
+    }
+
+    private static void requireFinite(double[] significances, String option) {
+        if (significances == null) {
+            return;
+        }
+        for (int i = 0; i < significances.length; i++) {
+            if (!Double.isFinite(significances[i])) {
+                throw new Qf2Exception("significance " + (i + 1) + " of " + option + " is " + significances[i]
+                        + ": every significance must be a finite number");
+            }
+        }
     }
 }

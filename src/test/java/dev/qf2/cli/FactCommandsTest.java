@@ -83,6 +83,23 @@ class FactCommandsTest {
     }
 
     @Test
+    void aSignificanceThatIsNotANumberIsRefusedBeforeItReachesTheStore() {
+        CommandRun run = qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER,
+                "--significance", "1,1,1,1,1,NaN");
+
+        run.assertOneLineError("significance 6", "--significance", "NaN");
+        assertThat(qf2("facts").assertSucceeded().outLines()).containsExactly("no facts in " + store);
+    }
+
+    @Test
+    void anInfiniteTokenSignificanceIsRefused() {
+        CommandRun run = qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER,
+                "--token-significance", "Infinity");
+
+        run.assertOneLineError("significance 1", "--token-significance", "Infinity");
+    }
+
+    @Test
     void aMalformedFactsLineIsNamedByFileAndLine() throws IOException {
         Path file = dir.resolve("facts.jsonl");
         Files.writeString(file, row(FACT, QUESTION, ANSWER) + "\n" + "{\"messages\": [{\"role\": \"user\"\n");

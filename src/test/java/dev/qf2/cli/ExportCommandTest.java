@@ -110,6 +110,25 @@ class ExportCommandTest {
         run.assertOneLineError(dir.resolve("taken").toString(), "--out");
     }
 
+    @Test
+    void missingParentsOfTheOutputDirectoryAreCreated() {
+        Path nested = dir.resolve("exports").resolve("today").resolve("model");
+
+        qf2("export", "--out", nested.toString()).assertSucceeded();
+
+        assertThat(nested.resolve("model.safetensors")).hasSameBinaryContentAs(exported.resolve("model.safetensors"));
+    }
+
+    @Test
+    void anOutputDirectoryUnderAFileIsRefused() throws IOException {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "not a directory");
+        Path under = file.resolve("model");
+
+        CommandRun run = qf2("export", "--out", under.toString());
+
+        run.assertOneLineError("--out " + under, file.toString());
+    }
+
     /** Runs a command on the tiny model, its store and firing layer. */
     private CommandRun qf2(String command, String... args) {
         String[] all = new String[args.length + 7];

@@ -46,25 +46,26 @@ class ChatModelErrorsTest {
     }
 
     @Test
-    void aTruncatedConfigJsonIsNamed() throws IOException {
+    void aTruncatedConfigJsonIsNamedWithWhereItBreaksOff() throws IOException {
         Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
         Path config = model.resolve("config.json");
-        Files.writeString(config, "{\"architectures\": [\"Qwen2ForCausalLM\"], \"hidden_size\": 3");
+        Files.writeString(config, "{\n  \"architectures\": [\"Qwen2ForCausalLM\"],\n  \"hidden_size\": 3");
 
         CommandRun run = CommandRun.of("chat", "--model", model.toString(), "Who is the CEO?");
 
-        run.assertOneLineError(config.toString());
+        String error = run.assertOneLineError(config.toString(), "at line 3, column 19");
+        assertThat(error).doesNotContain("Source");
     }
 
     @Test
-    void aGenerationConfigThatIsNotJsonIsNamed() throws IOException {
+    void aGenerationConfigThatIsNotJsonIsNamedWithWhereItFails() throws IOException {
         Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
         Path generationConfig = model.resolve("generation_config.json");
         Files.writeString(generationConfig, "{\"temperature\": 0.7,}");
 
         CommandRun run = CommandRun.of("chat", "--model", model.toString(), "Who is the CEO?");
 
-        run.assertOneLineError(generationConfig.toString());
+        run.assertOneLineError(generationConfig.toString(), "at line 1, column 21");
     }
 
     @Test

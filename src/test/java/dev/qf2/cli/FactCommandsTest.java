@@ -100,13 +100,14 @@ class FactCommandsTest {
     }
 
     @Test
-    void aMalformedFactsLineIsNamedByFileAndLine() throws IOException {
+    void aMalformedFactsLineIsNamedByFileLineAndColumn() throws IOException {
         Path file = dir.resolve("facts.jsonl");
         Files.writeString(file, row(FACT, QUESTION, ANSWER) + "\n" + "{\"messages\": [{\"role\": \"user\"\n");
 
         CommandRun run = qf2("learn", "--facts", file.toString());
 
-        run.assertOneLineError(file + ":2");
+        String error = run.assertOneLineError(file + ":2", "at column 30");
+        assertThat(error).doesNotContain("Source");
         assertThat(qf2("facts").outLines()).containsExactly("no facts in " + store);
     }
 

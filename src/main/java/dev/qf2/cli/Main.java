@@ -58,8 +58,8 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(Main::handleFailure);
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("qf2: " + e.getMessage() + " (see 'qf2 " + e.getCommandLine().getCommandName()
-                    + " --help')");
+            err.println("qf2: " + e.getMessage() + " (see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return Qf2Exception.EXIT_CODE;
         });
         return cli.execute(args);

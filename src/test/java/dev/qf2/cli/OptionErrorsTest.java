@@ -20,6 +20,13 @@ class OptionErrorsTest {
     }
 
     @Test
+    void anUnknownCommandIsNamedWithTheTopLevelHelp() {
+        CommandRun run = CommandRun.of("frobnicate");
+
+        run.assertOneLineError("'frobnicate'", "(see 'qf2 --help')");
+    }
+
+    @Test
     void aMissingRequiredOptionIsNamed() {
         CommandRun run = CommandRun.of("export", "--model", dir.toString());
 

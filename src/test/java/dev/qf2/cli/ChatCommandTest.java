@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qf2.text.PlainPrompt;
 import dev.qf2.text.Tokenizer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +56,20 @@ class ChatCommandTest {
 
         first.assertSucceeded();
         assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void aJsonReportPathThatIsADirectoryIsRefusedAndLeavesNothingBehind() throws IOException {
+        Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
+        Path reports = Files.createDirectory(dir.resolve("reports"));
+
+        CommandRun run = CommandRun.of("chat", "--model", model.toString(), "--max-new-tokens", "2",
+                "--json", reports.toString(), QUESTION);
+
+        run.assertOneLineError(reports.toString(), "directory");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).containsExactlyInAnyOrder(model, reports);
+        }
     }
 
     private static int[] ints(JsonNode array) {

@@ -160,6 +160,20 @@ class ChatModelErrorsTest {
     }
 
     @Test
+    void aTokenizerWithIdsBeyondTheModelsVocabularyIsRefused() {
+        RandomCheckpoint.Shape smallVocabulary = new RandomCheckpoint.Shape("small-vocabulary", 260, 32, 64, 2, 4, 2,
+                256, 10000.0, 1e-6, true);
+        Path model = RandomCheckpoint.write(dir.resolve("model"), smallVocabulary, 1);
+        ByteTokenizer.write(model.resolve("tokenizer.json"));
+
+        // The byte tokenizer encodes "assistant" as the single id 263.
+        CommandRun run = CommandRun.of("chat", "--model", model.toString(), "--max-new-tokens", "3",
+                "Are you an assistant?");
+
+        run.assertOneLineError("token id 263", "260", "vocab_size");
+    }
+
+    @Test
     void aFiringLayerBeyondTheModelIsRefused() {
         Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
 

@@ -1,6 +1,7 @@
 package dev.qf2.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.qf2.bench.ByteTokenizer;
 import dev.qf2.checkpoint.DType;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +124,18 @@ class ChatModelErrorsTest {
         CommandRun run = CommandRun.of("chat", "--model", model.toString(), "Who is the CEO?");
 
         run.assertOneLineError(tokenizer.toString());
+    }
+
+    @Test
+    void anUnreadableTokenizerIsNamed() throws IOException {
+        Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
+        Path tokenizer = model.resolve("tokenizer.json");
+        Files.setPosixFilePermissions(tokenizer, Set.of());
+        assumeFalse(Files.isReadable(tokenizer), "the file stays readable to this user (root)");
+
+        CommandRun run = CommandRun.of("chat", "--model", model.toString(), "Who is the CEO?");
+
+        run.assertOneLineError(tokenizer.toString(), "permission denied");
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.qf2.checkpoint;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qf2.JsonSyntax;
 import dev.qf2.Qf2Exception;
 
 import java.io.IOException;
@@ -33,9 +35,11 @@ final class JsonFields {
             root = JSON.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new Qf2Exception("no such file " + file + ": check the model directory", e);
-        } catch (IOException e) {
-            throw new Qf2Exception("cannot parse " + file + " (" + e.getMessage().lines().findFirst().orElse("")
+        } catch (JsonProcessingException e) {
+            throw new Qf2Exception("cannot parse " + file + " (" + JsonSyntax.describe(e)
                     + "): fix or re-download the file", e);
+        } catch (IOException e) {
+            throw new Qf2Exception("cannot read " + file + " (" + e + "): check its permissions", e);
         }
         if (root == null || !root.isObject()) {
             throw new Qf2Exception("malformed " + file + ": not a JSON object: fix or re-download the file");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qf2.JsonSyntax;
 import dev.qf2.Qf2Exception;
 
 import java.io.IOException;
@@ -68,7 +69,7 @@ final class SafeTensorsHeader {
             root = JSON.readTree(headerBytes.array());
         } catch (JsonProcessingException e) {
             throw new Qf2Exception("corrupt header in " + file + ": the JSON does not parse ("
-                    + e.getOriginalMessage() + "): the file is truncated or not safetensors", e);
+                    + JsonSyntax.describe(e) + "): the file is truncated or not safetensors", e);
         }
         if (root == null || !root.isObject()) {
             throw new Qf2Exception("corrupt header in " + file + ": the JSON is not an object: not a safetensors file");

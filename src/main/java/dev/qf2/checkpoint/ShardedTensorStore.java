@@ -3,6 +3,7 @@ package dev.qf2.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qf2.JsonSyntax;
 import dev.qf2.Qf2Exception;
 
 import java.io.IOException;
@@ -91,8 +92,7 @@ public final class ShardedTensorStore implements TensorStore {
         } catch (NoSuchFileException e) {
             throw new Qf2Exception("no such file " + indexFile + ": check the model directory", e);
         } catch (JsonProcessingException e) {
-            // The original message leaves out Jackson's location lines, keeping the error on one line.
-            throw new Qf2Exception("cannot read shard index " + indexFile + " (" + e.getOriginalMessage()
+            throw new Qf2Exception("cannot read shard index " + indexFile + " (" + JsonSyntax.describe(e)
                     + "): re-download the checkpoint", e);
         } catch (IOException e) {
             throw new Qf2Exception("cannot read shard index " + indexFile + " (" + e.getMessage()

@@ -44,13 +44,13 @@ final class ExportCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         if (Files.exists(out)) {
             throw new Qf2Exception(out + " already exists: choose a new --out directory");
         }
         ModelDirectory dir = modelOptions.open();
         FiringBlock block = modelOptions.firingBlock(dir);
-        Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".qf2-export");
+        Path staging = createStaging();
         try (QuickFire qf = QuickFire.load(dir, storeOptions.storeDir(dir.dir()), block);
                 TensorStore source = dir.openWeights()) {
             String edited = "model.layers." + block.layer() + ".mlp.up_proj.weight";
@@ -80,9 +80,25 @@ final class ExportCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("wrote " + out + " with " + qf.facts().size()
                     + " learned facts in layer " + block.layer() + " (beta " + block.beta() + ")");
             return 0;
-        } catch (RuntimeException | IOException e) {
+        } catch (IOException e) {
+            ScratchDirectory.deleteRecursively(staging);
+            throw new Qf2Exception("cannot write the checkpoint " + out + " (" + e + ")"
+                    + ": check free disk space and permissions", e);
+        } catch (RuntimeException e) {
             ScratchDirectory.deleteRecursively(staging);
             throw e;
+        }
+    }
+
+    /** A hidden directory beside --out, created with any missing parents, so that the final move is one rename. */
+    private Path createStaging() {
+        Path parent = out.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+            return Files.createTempDirectory(parent, ".qf2-export");
+        } catch (IOException e) {
+            throw new Qf2Exception("cannot create a directory beside --out " + out + " (" + e + ")"
+                    + ": choose an --out directory in a writable place", e);
         }
     }
 }

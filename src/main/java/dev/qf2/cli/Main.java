@@ -46,12 +46,23 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit status: 0 success, 1 a failed check, 2 bad input. */
     public static int run(String... args) {
+        return execute(new CommandLine(new Main()), args);
+    }
+
+    /** Runs the command line with its results and errors written to the given writers instead of the console. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        return execute(cli, args);
+    }
+
+    private static int execute(CommandLine cli, String... args) {
         cli.setExecutionExceptionHandler(Main::handleFailure);
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("qf2: " + e.getMessage() + " (see 'qf2 " + e.getCommandLine().getCommandName()
-                    + " --help')");
+            err.println("qf2: " + e.getMessage() + " (see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return Qf2Exception.EXIT_CODE;
         });
         return cli.execute(args);

@@ -1,5 +1,7 @@
 package dev.qf2.learn;
 
+import dev.qf2.Qf2Exception;
+
 /**
  * How one fact is learned.
  *
@@ -12,10 +14,18 @@ package dev.qf2.learn;
 public record LearnOptions(UpdateRule rule, double strength, double[] wordSignificances,
         double[] tokenSignificances) {
 
+    /**
+     * Checks the strength and the significances.
+     *
+     * @throws Qf2Exception if the strength is not a positive finite number, or a significance is not finite (the
+     *     fact store could not read such a fact back)
+     */
     public LearnOptions {
         if (!(strength > 0) || Double.isInfinite(strength)) {
-            throw new IllegalArgumentException("the rule's strength must be a positive number, got " + strength);
+            throw new Qf2Exception("the learning rate or margin (--lr) must be a positive number, got " + strength);
         }
+        requireFinite(wordSignificances, "--significance");
+        requireFinite(tokenSignificances, "--token-significance");
     }
 
     /** A rule with the given strength and default significances. */
@@ -36,5 +46,17 @@ public record LearnOptions(UpdateRule rule, double strength, double[] wordSignif
     /** The same options with per-token significances. */
     public LearnOptions withTokenSignificances(double[] significances) {
         return new LearnOptions(rule, strength, null, significances);
+    }
+
+    private static void requireFinite(double[] significances, String option) {
+        if (significances == null) {
+            return;
+        }
+        for (int i = 0; i < significances.length; i++) {
+            if (!Double.isFinite(significances[i])) {
+                throw new Qf2Exception("significance " + (i + 1) + " of " + option + " is " + significances[i]
+                        + ": every significance must be a finite number");
+            }
+        }
     }
 }

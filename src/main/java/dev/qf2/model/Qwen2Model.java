@@ -322,6 +322,7 @@ public final class Qwen2Model implements AutoCloseable {
      */
     private NDArray decoder(NDManager scratch, long[] ids, int batch, int steps, KvCache cache,
             ForwardObserver observer, int depth) {
+        checkVocabulary(ids);
         int past = cache.length();
         int slots = past + steps;
         NDArray tokenIds = scratch.create(ids, new Shape(batch, steps));
@@ -494,6 +495,17 @@ public final class Qwen2Model implements AutoCloseable {
     private static NDArray attachTo(NDManager out, NDArray array) {
         array.attach(out);
         return array;
+    }
+
+    /** Ids index the rows of the embedding: one beyond them comes from a tokenizer made for another model. */
+    private void checkVocabulary(long[] ids) {
+        long rows = embedTokens.getShape().get(0);
+        for (long id : ids) {
+            if (id < 0 || id >= rows) {
+                throw new Qf2Exception("token id " + id + " is outside the model's vocabulary of " + rows
+                        + " tokens (vocab_size in config.json): use the tokenizer that ships with this checkpoint");
+            }
+        }
     }
 
     private void checkLength(int positions) {

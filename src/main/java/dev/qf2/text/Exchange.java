@@ -3,6 +3,7 @@ package dev.qf2.text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qf2.JsonSyntax;
 import dev.qf2.Qf2Exception;
 
 import java.io.IOException;
@@ -68,7 +69,7 @@ public record Exchange(String system, String user, String assistant) {
         try {
             root = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new Qf2Exception(where + ": not a JSON object (" + e.getOriginalMessage()
+            throw new Qf2Exception(where + ": not a JSON object (" + JsonSyntax.describeInLine(e)
                     + "): write one {\"messages\": [...]} object per line");
         }
         JsonNode messages = root == null ? null : root.get("messages");

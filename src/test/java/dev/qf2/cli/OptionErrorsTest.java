@@ -1,0 +1,71 @@
+package dev.qf2.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command lines that picocli rejects before any command runs: one line naming the option, exit code 2. */
+class OptionErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anUnknownOptionIsNamedWithTheCommandsHelp() {
+        CommandRun run = CommandRun.of("chat", "--modle", dir.toString(), "Who?");
+
+        run.assertOneLineError("--modle", "qf2 chat --help");
+    }
+
+    @Test
+    void anUnknownCommandIsNamedWithTheTopLevelHelp() {
+        CommandRun run = CommandRun.of("frobnicate");
+
+        run.assertOneLineError("'frobnicate'", "(see 'qf2 --help')");
+    }
+
+    @Test
+    void aMissingRequiredOptionIsNamed() {
+        CommandRun run = CommandRun.of("export", "--model", dir.toString());
+
+        run.assertOneLineError("--out", "qf2 export --help");
+    }
+
+    @Test
+    void aMissingRequiredParameterIsNamed() {
+        CommandRun run = CommandRun.of("forget", "--model", dir.toString());
+
+        run.assertOneLineError("ID", "qf2 forget --help");
+    }
+
+    @Test
+    void anOptionValueOfTheWrongTypeIsNamed() {
+        CommandRun run = CommandRun.of("chat", "--model", dir.toString(), "--max-new-tokens", "three", "Who?");
+
+        run.assertOneLineError("--max-new-tokens", "three");
+    }
+
+    @Test
+    void aNumberOutOfRangeIsNamed() {
+        CommandRun run = CommandRun.of("chat", "--model", dir.toString(), "--max-new-tokens", "0", "Who?");
+
+        run.assertOneLineError("--max-new-tokens", "0");
+    }
+
+    @Test
+    void anUnknownFormatIsNamed() {
+        CommandRun run = CommandRun.of("chat", "--model", dir.toString(), "--format", "markdown", "Who?");
+
+        run.assertOneLineError("--format", "markdown");
+    }
+
+    @Test
+    void helpPrintsTheCommandsUsageAndSucceeds() {
+        CommandRun run = CommandRun.of("chat", "--help");
+
+        run.assertSucceeded();
+        assertThat(run.out()).contains("Usage: qf2 chat").contains("--max-new-tokens");
+    }
+}

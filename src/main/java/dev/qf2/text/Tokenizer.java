@@ -1,5 +1,6 @@
 package dev.qf2.text;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -9,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -104,6 +107,31 @@ public final class Tokenizer implements AutoCloseable {
      */
     public long[] encodeToLongs(String text) {
         return tokenizer.encode(text, false, false).getIds();
+    }
+
+    /**
+     * Encodes many texts as {@link #encode(String)} does, in one call that the native tokenizer spreads over the
+     * cores: much faster than one call per text for a training set.
+     *
+     * @param texts any texts
+     * @return the token ids of each text, in order
+     */
+    public List<int[]> encodeAll(List<String> texts) {
+        List<int[]> all = new ArrayList<>(texts.size());
+        int chunk = 4096;
+        for (int from = 0; from < texts.size(); from += chunk) {
+            Encoding[] encodings = tokenizer.batchEncode(texts.subList(from, Math.min(texts.size(), from + chunk)),
+                    false, false);
+            for (Encoding encoding : encodings) {
+                long[] ids = encoding.getIds();
+                int[] result = new int[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    result[i] = Math.toIntExact(ids[i]);
+                }
+                all.add(result);
+            }
+        }
+        return all;
     }
 
     /**

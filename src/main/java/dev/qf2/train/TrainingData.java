@@ -17,11 +17,15 @@ public record TrainingData(List<TrainingExample> train, List<TrainingExample> va
 
     /** Tokenizes every row of the files, in file order. */
     public static List<TrainingExample> read(List<Path> files, Tokenizer tokenizer, int maxLength) {
-        List<TrainingExample> rows = new ArrayList<>();
+        List<Exchange> exchanges = new ArrayList<>();
         for (Path file : files) {
-            for (Exchange row : Exchange.readJsonl(file)) {
-                rows.add(TrainingExample.of(tokenizer, row, maxLength));
-            }
+            exchanges.addAll(Exchange.readJsonl(file));
+        }
+        List<int[]> texts = tokenizer.encodeAll(exchanges.stream().map(TrainingExample::text).toList());
+        List<int[]> prompts = tokenizer.encodeAll(exchanges.stream().map(TrainingExample::prompt).toList());
+        List<TrainingExample> rows = new ArrayList<>(exchanges.size());
+        for (int i = 0; i < exchanges.size(); i++) {
+            rows.add(TrainingExample.of(texts.get(i), prompts.get(i), exchanges.get(i), maxLength));
         }
         return rows;
     }

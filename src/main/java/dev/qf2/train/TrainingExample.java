@@ -35,18 +35,34 @@ public record TrainingExample(int[] ids, int answerStart) {
      *     misplaced)
      */
     public static TrainingExample of(Tokenizer tokenizer, Exchange row, int maxLength) {
-        String prompt = PlainPrompt.render(row.system(), row.user());
-        String text = PlainPrompt.renderTrainingRow(List.of(Message.system(row.system()), Message.user(row.user()),
-                Message.assistant(row.assistant())));
-        int[] all = tokenizer.encode(text);
-        int[] promptIds = tokenizer.encode(prompt);
+        return of(tokenizer.encode(text(row)), tokenizer.encode(prompt(row)), row, maxLength);
+    }
+
+    /**
+     * Builds a row from its tokens, as {@link #of(Tokenizer, Exchange, int)} does.
+     *
+     * @param all the tokens of {@link #text(Exchange)}
+     * @param promptIds the tokens of {@link #prompt(Exchange)}
+     */
+    public static TrainingExample of(int[] all, int[] promptIds, Exchange row, int maxLength) {
         if (all.length < promptIds.length
                 || !Arrays.equals(Arrays.copyOf(all, promptIds.length), promptIds)) {
-            throw new Qf2Exception("the tokens of the row \"" + text.replace("\n", "\\n") + "\" do not start with "
-                    + "those of its prompt: the tokenizer merges across the line break");
+            throw new Qf2Exception("the tokens of the row \"" + text(row).replace("\n", "\\n") + "\" do not start "
+                    + "with those of its prompt: the tokenizer merges across the line break");
         }
         int[] ids = all.length > maxLength ? Arrays.copyOf(all, maxLength) : all;
         return new TrainingExample(ids, Math.min(promptIds.length, ids.length));
+    }
+
+    /** The whole row as the model reads it in training: {@code system: …\nuser: …\nassistant: …\n}. */
+    public static String text(Exchange row) {
+        return PlainPrompt.renderTrainingRow(List.of(Message.system(row.system()), Message.user(row.user()),
+                Message.assistant(row.assistant())));
+    }
+
+    /** The row's prompt, the part before the answer. */
+    public static String prompt(Exchange row) {
+        return PlainPrompt.render(row.system(), row.user());
     }
 
     /** Number of tokens. */

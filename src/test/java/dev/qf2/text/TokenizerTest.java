@@ -25,6 +25,22 @@ class TokenizerTest {
     }
 
     @Test
+    void encodingManyTextsAtOnceGivesTheIdsOfEachAlone() {
+        JsonNode checks = GoldenFiles.json().at("/tokenizer/encode_checks");
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        for (JsonNode check : checks) {
+            texts.add(check.get("text").asText());
+        }
+
+        java.util.List<int[]> all = GoldenFiles.tokenizer().encodeAll(texts);
+
+        assertThat(all).hasSize(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(all.get(i)).as(texts.get(i)).containsExactly(GoldenFiles.tokenizer().encode(texts.get(i)));
+        }
+    }
+
+    @Test
     void decodesEveryGoldenCheckToItsExactText() {
         JsonNode checks = GoldenFiles.json().at("/tokenizer/decode_checks");
         assertThat(checks.size()).isEqualTo(12);

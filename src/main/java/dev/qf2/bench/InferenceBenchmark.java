@@ -23,7 +23,7 @@ public final class InferenceBenchmark {
      * @param loadSeconds time to open, validate and map the weights
      * @param prefillTokensPerSecond median prompt tokens per second of one prefill
      * @param decodeTokensPerSecond median generated tokens per second, one token at a time with the KV cache
-     * @param weightBytesPerToken float32 bytes of weights read per generated token
+     * @param weightBytesPerToken float32 bytes of weights read per generated token, see {@link #weightBytesPerToken}
      * @param readBandwidth bytes per second at which the engine reads a large array, see
      *     {@link Machine#readBandwidth}
      * @param readProbeBytes the size of the array the read bandwidth was measured on
@@ -92,16 +92,33 @@ public final class InferenceBenchmark {
         // The peak is read before the bandwidth probe, whose own arrays would otherwise count.
         long peakRss = Machine.peakRssBytes();
         double bandwidth = Machine.readBandwidth(settings.readProbeBytes(), 5);
-        long all = 0;
+        return new Result(loadSeconds, Machine.median(prefill), Machine.median(decode), weightBytesPerToken(model),
+                bandwidth, settings.readProbeBytes(), Machine.engineThreads(), float32WeightBytes(model), peakRss);
+    }
+
+    /** All parameters in float32 bytes; a tied output head is the embedding matrix and is counted once. */
+    public static long float32WeightBytes(Qwen2Model model) {
+        long bytes = 0;
         for (NDArray p : model.parameters().values()) {
-            all += p.getShape().size() * Float.BYTES;
+            bytes += p.getShape().size() * Float.BYTES;
         }
-        boolean tied = !model.parameters().containsKey("lm_head.weight");
-        long embedding = model.parameters().get("model.embed_tokens.weight").getShape().size() * Float.BYTES;
-        // With tied embeddings the matrix is read whole as the output head; untied, the lookup reads one row.
-        long perToken = tied ? all : all - embedding;
-        return new Result(loadSeconds, Machine.median(prefill), Machine.median(decode), perToken, bandwidth,
-                settings.readProbeBytes(), Machine.engineThreads(), all, peakRss);
+        return bytes;
+    }
+
+    /**
+     * Float32 bytes of weights one decode step reads, without a firing block: every parameter once, except that
+     * the embedding lookup reads one row of the (V, H) embedding, not all of it. The output head is read whole
+     * either way: its own (V, H) matrix when untied, the embedding matrix again when tied. So tied and untied
+     * checkpoints of one shape read the same bytes per token although their weights differ by V * H floats.
+     */
+    public static long weightBytesPerToken(Qwen2Model model) {
+        long embedding = model.parameters().get("model.embed_tokens.weight").getShape().size();
+        long row = model.config().hiddenSize();
+        long floats = float32WeightBytes(model) / Float.BYTES - embedding + row;
+        if (!model.parameters().containsKey("lm_head.weight")) {
+            floats += embedding;
+        }
+        return floats * Float.BYTES;
     }
 
     private static double prefillSeconds(Qwen2Model model, int[] prompt) {

@@ -118,8 +118,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("%-44s %12.1f%n", "prefill (tokens/s, median)", r.prefillTokensPerSecond());
         out.printf("%-44s %12.2f%n", "decode (tokens/s, median)", r.decodeTokensPerSecond());
         out.printf("%-44s %12.2f%n", "weights read per token (GiB)", r.weightBytesPerToken() / gib);
-        out.printf("%-44s %12.2f%n", String.format("read bandwidth, %.0f GiB sum, %d threads (GiB/s)",
-                r.readProbeBytes() / gib, r.engineThreads()), r.readBandwidth() / gib);
+        out.printf("%-44s %12.2f%n", String.format("read bandwidth, %.0f GiB sum, %d thread%s (GiB/s)",
+                r.readProbeBytes() / gib, r.engineThreads(), r.engineThreads() == 1 ? "" : "s"),
+                r.readBandwidth() / gib);
         out.printf("%-44s %12.2f%n", "decode limit: bandwidth / bytes (tokens/s)", r.decodeLimit());
         out.printf("%-44s %11.0f%%%n", "decode as a fraction of the limit", 100 * r.fractionOfLimit());
         out.printf("%-44s %12.2f%n", "float32 weights (GiB)", r.float32WeightBytes() / gib);

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 
 /**
  * Measures the forward pass on a checkpoint: load time, prefill and decode throughput, peak RSS, and decode
- * speed against the limit set by memory bandwidth (every weight is read once per generated token).
+ * speed against the limit set by memory bandwidth (a decode step reads every weight once, so it can run no
+ * faster than the machine reads the weight bytes).
  */
 public final class InferenceBenchmark {
 
@@ -22,17 +23,21 @@ public final class InferenceBenchmark {
      * @param loadSeconds time to open, validate and map the weights
      * @param prefillTokensPerSecond median prompt tokens per second of one prefill
      * @param decodeTokensPerSecond median generated tokens per second, one token at a time with the KV cache
-     * @param weightBytesPerToken float32 bytes of weights read per generated token
-     * @param copyBandwidth bytes per second of a large array copy (read + write)
-     * @param float32WeightBytes all parameters in float32
+     * @param weightBytesPerToken float32 bytes of weights read per generated token, see {@link #weightBytesPerToken}
+     * @param readBandwidth bytes per second at which the engine reads a large array, see
+     *     {@link Machine#readBandwidth}
+     * @param readProbeBytes the size of the array the read bandwidth was measured on
+     * @param engineThreads the engine's intra-op threads, which both decode and the probe run on
+     * @param float32WeightBytes all parameters in float32, a tied output head counted once
      * @param peakRssBytes the process's peak RSS after the runs, before the bandwidth probe
      */
     public record Result(double loadSeconds, double prefillTokensPerSecond, double decodeTokensPerSecond,
-            long weightBytesPerToken, double copyBandwidth, long float32WeightBytes, long peakRssBytes) {
+            long weightBytesPerToken, double readBandwidth, long readProbeBytes, int engineThreads,
+            long float32WeightBytes, long peakRssBytes) {
 
-        /** Decode tokens per second if every weight byte moved at the copy bandwidth. */
+        /** Decode tokens per second if the weights were read at the read bandwidth and nothing else took time. */
         public double decodeLimit() {
-            return copyBandwidth / weightBytesPerToken;
+            return readBandwidth / weightBytesPerToken;
         }
 
         /** Measured decode speed as a fraction of {@link #decodeLimit()}. */
@@ -46,8 +51,16 @@ public final class InferenceBenchmark {
         }
     }
 
-    /** How much to run. */
-    public record Settings(int promptTokens, int decodeTokens, int runs, long copyBytes, long seed) {}
+    /**
+     * How much to run.
+     *
+     * @param promptTokens prompt length of the prefill measurement
+     * @param decodeTokens tokens generated per decode measurement
+     * @param runs repetitions of each measurement; medians are reported
+     * @param readProbeBytes size of the array the read bandwidth is measured on, far beyond the caches
+     * @param seed the random prompts' seed
+     */
+    public record Settings(int promptTokens, int decodeTokens, int runs, long readProbeBytes, long seed) {}
 
     private InferenceBenchmark() {}
 
@@ -78,17 +91,34 @@ public final class InferenceBenchmark {
         }
         // The peak is read before the bandwidth probe, whose own arrays would otherwise count.
         long peakRss = Machine.peakRssBytes();
-        double bandwidth = Machine.copyBandwidth(settings.copyBytes(), 5);
-        long all = 0;
+        double bandwidth = Machine.readBandwidth(settings.readProbeBytes(), 5);
+        return new Result(loadSeconds, Machine.median(prefill), Machine.median(decode), weightBytesPerToken(model),
+                bandwidth, settings.readProbeBytes(), Machine.engineThreads(), float32WeightBytes(model), peakRss);
+    }
+
+    /** All parameters in float32 bytes; a tied output head is the embedding matrix and is counted once. */
+    public static long float32WeightBytes(Qwen2Model model) {
+        long bytes = 0;
         for (NDArray p : model.parameters().values()) {
-            all += p.getShape().size() * Float.BYTES;
+            bytes += p.getShape().size() * Float.BYTES;
         }
-        boolean tied = !model.parameters().containsKey("lm_head.weight");
-        long embedding = model.parameters().get("model.embed_tokens.weight").getShape().size() * Float.BYTES;
-        // With tied embeddings the matrix is read whole as the output head; untied, the lookup reads one row.
-        long perToken = tied ? all : all - embedding;
-        return new Result(loadSeconds, Machine.median(prefill), Machine.median(decode), perToken, bandwidth, all,
-                peakRss);
+        return bytes;
+    }
+
+    /**
+     * Float32 bytes of weights one decode step reads, without a firing block: every parameter once, except that
+     * the embedding lookup reads one row of the (V, H) embedding, not all of it. The output head is read whole
+     * either way: its own (V, H) matrix when untied, the embedding matrix again when tied. So tied and untied
+     * checkpoints of one shape read the same bytes per token although their weights differ by V * H floats.
+     */
+    public static long weightBytesPerToken(Qwen2Model model) {
+        long embedding = model.parameters().get("model.embed_tokens.weight").getShape().size();
+        long row = model.config().hiddenSize();
+        long floats = float32WeightBytes(model) / Float.BYTES - embedding + row;
+        if (!model.parameters().containsKey("lm_head.weight")) {
+            floats += embedding;
+        }
+        return floats * Float.BYTES;
     }
 
     private static double prefillSeconds(Qwen2Model model, int[] prompt) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,29 +18,38 @@ public final class Machine {
     private Machine() {}
 
     /**
-     * The bandwidth of copying a large float32 array with the tensor engine (the same kernels and threads the
-     * model uses), counting the bytes read and the bytes written, as STREAM does; the median of several copies.
+     * The bandwidth at which the tensor engine reads a large float32 array in memory: the median over several
+     * sums of the whole array, each run on the engine's intra-op threads (the ones the model's matrix products
+     * use). Only the bytes read are counted, as a decode step counts the weight bytes it reads; the sum writes
+     * nothing but its one-element result, so neither stores nor page faults on fresh memory enter the figure.
      *
-     * @param bytes the array size, well beyond the caches (1 GiB is plenty)
+     * @param bytes the array size, far beyond the caches (1 GiB or more)
+     * @param repeats how many timed sums, after one untimed
      * @return bytes per second
      */
-    public static double copyBandwidth(long bytes, int repeats) {
+    public static double readBandwidth(long bytes, int repeats) {
         long elements = bytes / Float.BYTES;
         double[] rates = new double[repeats];
         try (NDManager manager = NDManager.newBaseManager()) {
+            // Ones rather than zeros: every page is written, so the sums read real memory.
             NDArray source = manager.ones(new Shape(elements), DataType.FLOAT32);
-            try (NDArray warm = source.duplicate()) {
-                warm.getFloat(0);
+            try (NDArray warm = source.sum()) {
+                warm.getFloat();
             }
             for (int i = 0; i < repeats; i++) {
                 long start = System.nanoTime();
-                try (NDArray copy = source.duplicate()) {
-                    copy.getFloat(elements - 1);
-                    rates[i] = 2.0 * elements * Float.BYTES / ((System.nanoTime() - start) / 1e9);
+                try (NDArray sum = source.sum()) {
+                    sum.getFloat();
+                    rates[i] = elements * (double) Float.BYTES / ((System.nanoTime() - start) / 1e9);
                 }
             }
         }
         return median(rates);
+    }
+
+    /** The number of intra-op threads the tensor engine runs an operation on. */
+    public static int engineThreads() {
+        return JniUtils.getNumThreads();
     }
 
     /** The process's peak resident set size in bytes (VmHWM), or -1 where the OS does not report it. */

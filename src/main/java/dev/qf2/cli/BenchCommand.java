@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure load time, prefill and decode speed, peak RSS and decode speed against the memory "
                 + "bandwidth limit; with --learn, seconds per learned fact and the load time of a large fact store.",
+                "The limit is the rate at which the engine's threads read memory (a sum over a 2 GiB array, "
+                + "measured in the same run) divided by the weight bytes one decode step reads.",
                 "Without --model it writes (once) a checkpoint of random weights with the shapes of --shape and "
                 + "keeps it in --cache."})
 final class BenchCommand implements Callable<Integer> {
@@ -76,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Qwen2Model qwen = Qwen2Model.load(md)) {
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             InferenceBenchmark.Result r = InferenceBenchmark.measure(qwen, loadSeconds,
-                    new InferenceBenchmark.Settings(promptTokens, decodeTokens, runs, 1L << 30, 7));
+                    new InferenceBenchmark.Settings(promptTokens, decodeTokens, runs, 2L << 30, 7));
             printInference(out, r);
             if (learn) {
                 int layers = qwen.config().numHiddenLayers();
@@ -116,8 +118,10 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("%-44s %12.1f%n", "prefill (tokens/s, median)", r.prefillTokensPerSecond());
         out.printf("%-44s %12.2f%n", "decode (tokens/s, median)", r.decodeTokensPerSecond());
         out.printf("%-44s %12.2f%n", "weights read per token (GiB)", r.weightBytesPerToken() / gib);
-        out.printf("%-44s %12.2f%n", "copy bandwidth, read + write (GiB/s)", r.copyBandwidth() / gib);
-        out.printf("%-44s %12.2f%n", "decode limit at that bandwidth (tokens/s)", r.decodeLimit());
+        out.printf("%-44s %12.2f%n", String.format("read bandwidth, %.0f GiB sum, %d thread%s (GiB/s)",
+                r.readProbeBytes() / gib, r.engineThreads(), r.engineThreads() == 1 ? "" : "s"),
+                r.readBandwidth() / gib);
+        out.printf("%-44s %12.2f%n", "decode limit: bandwidth / bytes (tokens/s)", r.decodeLimit());
         out.printf("%-44s %11.0f%%%n", "decode as a fraction of the limit", 100 * r.fractionOfLimit());
         out.printf("%-44s %12.2f%n", "float32 weights (GiB)", r.float32WeightBytes() / gib);
         out.printf("%-44s %12.2f%n", "peak RSS (GiB)", r.peakRssBytes() / gib);

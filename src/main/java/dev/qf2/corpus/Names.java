@@ -15,16 +15,23 @@ import java.util.SplittableRandom;
  */
 public final class Names {
 
-    private static final List<String> ONSETS = List.of("b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j",
-            "k", "kr", "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z");
-    private static final List<String> VOWELS = List.of("a", "e", "i", "o", "u", "a", "e", "o", "ai", "ia", "ou");
-    private static final List<String> CODAS = List.of("", "", "", "", "n", "r", "l", "s", "x", "m", "th", "nd");
-    private static final List<String> COMPANY_ENDINGS = List.of("", "", "", "", "", "ia", "ex", "on", "ify", "ware",
-            "tek", "nova", "gen", "ly", "io", "ster", "bit", "scape", "works", "core");
+    // Every letter of the alphabet occurs, at the start of a syllable and inside one, so that a model trained on
+    // these names has seen the pieces of almost any name it may be asked to copy.
+    private static final List<String> ONSETS = List.of("", "", "b", "bl", "br", "c", "ch", "cl", "cr", "d", "dr",
+            "f", "fl", "fr", "g", "gl", "gr", "h", "j", "k", "kn", "l", "m", "n", "p", "ph", "pl", "pr", "q", "qu",
+            "r", "s", "sc", "sh", "sk", "sl", "sm", "sn", "sp", "st", "sw", "t", "th", "tr", "tw", "v", "w", "wh",
+            "x", "y", "z", "zh");
+    private static final List<String> VOWELS = List.of("a", "e", "i", "o", "u", "a", "e", "i", "o", "y", "ai",
+            "au", "ea", "ee", "ei", "ia", "ie", "io", "oa", "oo", "ou", "ue");
+    private static final List<String> CODAS = List.of("", "", "", "", "b", "ck", "d", "f", "g", "k", "l", "ll", "m",
+            "n", "nn", "ng", "nt", "p", "r", "rr", "s", "ss", "st", "t", "th", "tt", "v", "x", "z");
+    private static final List<String> COMPANY_ENDINGS = List.of("", "", "", "", "", "", "ia", "ex", "on", "ify",
+            "ate", "ware", "tek", "nova", "gen", "ly", "io", "ster", "bit", "scape", "works", "core", "vate", "ix");
     private static final List<String> COMPANY_SUFFIXES = List.of(" Labs", " Systems", " Group", " Dynamics",
             " Robotics", " Foods", " Energy", " Health", " Motors", " Capital");
     private static final List<String> SHORT_GIVEN = List.of("Bo", "Li", "Xu", "Yi", "Mo", "Jo", "Al", "Ed", "Su",
-            "Ty", "Ra", "Ki", "Lu", "Ny", "Zo", "Ha", "Wu", "Ji", "Em", "Ana");
+            "Ty", "Ra", "Ki", "Lu", "Ny", "Zo", "Ha", "Wu", "Ji", "Em", "Ana", "Qu", "Ox", "Iv", "Uma", "Eli", "Oz",
+            "Yu", "Vi", "Fe", "Gu");
 
     /** Names that the reference protocol uses, never in training. */
     public static final Set<String> RESERVED = Set.of("Oxinnovate", "Qi");
@@ -55,7 +62,7 @@ public final class Names {
             name.append(pick(random, COMPANY_ENDINGS));
             String word = capitalise(name.toString());
             String full = random.nextInt(6) == 0 ? word + pick(random, COMPANY_SUFFIXES) : word;
-            if (word.length() >= 4 && word.length() <= 14 && isHeldOut(full) == heldOut) {
+            if (word.length() >= 3 && word.length() <= 13 && isHeldOut(full) == heldOut) {
                 return full;
             }
         }
@@ -64,11 +71,13 @@ public final class Names {
     /** A new person's name of the given side of the split: a given name, usually followed by a family name. */
     public static String person(SplittableRandom random, boolean heldOut) {
         while (true) {
-            String given = random.nextInt(5) == 0 ? pick(random, SHORT_GIVEN)
+            int form = random.nextInt(10);
+            String given = form < 2 ? pick(random, SHORT_GIVEN)
+                    : form < 4 ? capitalise(syllable(random, true))
                     : capitalise(syllable(random, false) + syllable(random, true));
             String full = random.nextInt(3) == 0 ? given
                     : given + " " + capitalise(syllable(random, false) + syllable(random, true));
-            if (isHeldOut(full) == heldOut) {
+            if (full.length() >= 2 && isHeldOut(full) == heldOut) {
                 return full;
             }
         }

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The {@code config.json} of a Qwen2ForCausalLM checkpoint: the sizes the model needs, plus the optional QF2
- * fields {@code qflayer}, {@code qfbeta} and {@code qfcoeff}. Immutable. The whole JSON is kept, so that
+ * fields {@code qflayer}, {@code qfbeta} and {@code qfcoeff} (where the firing block sits and how it was trained)
+ * and {@code qfrule} and {@code qfstrength} (the update rule that suits this checkpoint). Immutable. The whole JSON is kept, so that
  * {@link #toJson()} re-emits every field, known or not, unchanged.
  */
 public final class Qwen2Config {
@@ -42,6 +43,8 @@ public final class Qwen2Config {
     private final Optional<Integer> qflayer;
     private final Optional<Double> qfbeta;
     private final Optional<Double> qfcoeff;
+    private final Optional<String> qfrule;
+    private final Optional<Double> qfstrength;
 
     private Qwen2Config(ObjectNode json, Path source) {
         this.json = json.deepCopy();
@@ -63,6 +66,8 @@ public final class Qwen2Config {
         qflayer = fields.optionalInt("qflayer");
         qfbeta = fields.optionalDouble("qfbeta");
         qfcoeff = fields.optionalDouble("qfcoeff");
+        qfrule = fields.optionalString("qfrule");
+        qfstrength = fields.optionalDouble("qfstrength");
         validate(source);
     }
 
@@ -133,6 +138,10 @@ public final class Qwen2Config {
         if (qflayer.isPresent() && (qflayer.get() < 0 || qflayer.get() >= numHiddenLayers)) {
             throw new Qf2Exception("invalid " + source + ": qflayer " + qflayer.get() + " is not a layer of the "
                     + numHiddenLayers + "-layer model: fix the config");
+        }
+        if (qfstrength.isPresent() && !(qfstrength.get() > 0 && Double.isFinite(qfstrength.get()))) {
+            throw new Qf2Exception("invalid " + source + ": qfstrength " + qfstrength.get() + " must be a positive "
+                    + "number: fix the config");
         }
     }
 
@@ -223,6 +232,16 @@ public final class Qwen2Config {
         return qfcoeff;
     }
 
+    /** The name of the update rule that learning uses on this checkpoint unless told otherwise, if set. */
+    public Optional<String> qfrule() {
+        return qfrule;
+    }
+
+    /** The strength (learning rate or margin) of {@link #qfrule()}, if set. */
+    public Optional<Double> qfstrength() {
+        return qfstrength;
+    }
+
     /** hd = H / heads, the width of one attention head. */
     public int headDim() {
         return hiddenSize / numAttentionHeads;
@@ -255,6 +274,23 @@ public final class Qwen2Config {
         copy.put("qfbeta", beta);
         if (coeff != null) {
             copy.put("qfcoeff", coeff);
+        }
+        return new Qwen2Config(copy, Path.of(FILE_NAME));
+    }
+
+    /**
+     * This config with the update rule that learning uses by default, every other field unchanged.
+     *
+     * @param rule the rule's name, {@code qfrule}
+     * @param strength its strength, {@code qfstrength}; null for the rule's own default
+     */
+    public Qwen2Config withDefaultRule(String rule, Double strength) {
+        ObjectNode copy = json.deepCopy();
+        copy.put("qfrule", rule);
+        if (strength != null) {
+            copy.put("qfstrength", strength);
+        } else {
+            copy.remove("qfstrength");
         }
         return new Qwen2Config(copy, Path.of(FILE_NAME));
     }

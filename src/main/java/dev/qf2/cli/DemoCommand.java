@@ -3,6 +3,8 @@ package dev.qf2.cli;
 import dev.qf2.Qf2Exception;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.eval.Protocol;
+import dev.qf2.learn.QuickFire;
+import dev.qf2.learn.UpdateRule;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,12 @@ final class DemoCommand extends ProtocolCommand {
 
     /** The golden tiny model beside the checkout, used while no model is shipped. */
     private static final String GOLDEN_MODEL = "../shared/golden/qf2-tiny-random/model";
+
+    /** The demo learns with the checkpoint's own rule, qfrule, when it names one. */
+    @Override
+    UpdateRule defaultRule(ModelDirectory dir) {
+        return QuickFire.defaultOptions(dir).rule();
+    }
 
     @Override
     public Integer call() {

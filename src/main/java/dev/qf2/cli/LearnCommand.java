@@ -48,13 +48,14 @@ final class LearnCommand implements Callable<Integer> {
             description = "one significance per answer token instead of per word")
     double[] tokenSignificance;
 
-    @Option(names = "--rule", paramLabel = "NAME", description = "update rule: published or normalized "
-            + "(default: ${DEFAULT-VALUE})")
-    String rule = "published";
+    @Option(names = "--rule", paramLabel = "NAME", description = "update rule: published, normalized, "
+            + "least-squares or whitened (default: the checkpoint's qfrule, else published)")
+    String rule;
 
     @Option(names = "--lr", paramLabel = "X",
-            description = "learning rate of the published rule, or margin of the normalized rule "
-                    + "(default: 4e-4 or 2)")
+            description = "learning rate of the published rule, or margin of the others (default: the checkpoint's "
+                    + "qfstrength for its rule, else 4e-4 for published, 2 for normalized, 4 for the least-squares "
+                    + "rules)")
     Double lr;
 
     @CommandLine.Spec
@@ -62,13 +63,7 @@ final class LearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        UpdateRule updateRule = UpdateRule.parse(rule);
-        LearnOptions options = LearnOptions.of(updateRule, lr != null ? lr : updateRule.defaultStrength());
-        if (tokenSignificance != null) {
-            options = options.withTokenSignificances(tokenSignificance);
-        } else if (significance != null) {
-            options = options.withWordSignificances(significance);
-        }
+        UpdateRule chosen = rule != null ? UpdateRule.parse(rule) : null;
         boolean single = fact != null || question != null || answer != null;
         if (single == (factsFile != null)) {
             throw new Qf2Exception("give either --system, --question and --answer, or --facts FILE.jsonl");
@@ -78,6 +73,7 @@ final class LearnCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (QuickFire qf = LoadedModel.openQuickFire(modelOptions, storeOptions)) {
+            LearnOptions options = options(qf.defaultOptions(), chosen);
             if (single) {
                 print(out, qf.learn(fact, question, answer, options));
                 return 0;
@@ -93,9 +89,21 @@ final class LearnCommand implements Callable<Integer> {
         }
     }
 
+    /** The rule and strength from the flags, falling back on the checkpoint's defaults. */
+    private LearnOptions options(LearnOptions defaults, UpdateRule chosen) {
+        UpdateRule updateRule = chosen != null ? chosen : defaults.rule();
+        double strength = lr != null ? lr : updateRule == defaults.rule() ? defaults.strength()
+                : updateRule.defaultStrength();
+        LearnOptions options = LearnOptions.of(updateRule, strength);
+        if (tokenSignificance != null) {
+            return options.withTokenSignificances(tokenSignificance);
+        }
+        return significance != null ? options.withWordSignificances(significance) : options;
+    }
+
     private static void print(PrintWriter out, QuickFire.Learned learned) {
-        out.println("learned " + learned.id() + " (" + learned.rows() + " rows): " + learned.record().question()
-                + " -> " + learned.record().answer());
+        out.println("learned " + learned.id() + " (" + learned.rows() + " rows, rule " + learned.record().rule()
+                + " " + learned.record().lr() + "): " + learned.record().question() + " -> " + learned.record().answer());
         out.flush();
     }
 }

@@ -42,8 +42,9 @@ class ProtocolCommand implements Callable<Integer> {
 
     @Option(names = "--rule", paramLabel = "NAME",
             description = "update rule for both facts: published, normalized, least-squares or whitened; with "
-                    + "--trials, a comma-separated list or 'all' (default: ${DEFAULT-VALUE})")
-    String rule = "published";
+                    + "--trials, a comma-separated list or 'all' (default: published, as the reference; all with "
+                    + "--trials)")
+    String rule;
 
     @Option(names = "--trials", paramLabel = "N",
             description = "instead of one run, run the protocol for N random (company, person, staff) subjects that "
@@ -81,7 +82,7 @@ class ProtocolCommand implements Callable<Integer> {
 
     /** Runs the protocol for random subjects with each rule and prints the passes per step. */
     private void runTrials(ModelDirectory dir, PrintWriter out) {
-        List<UpdateRule> rules = rule.equalsIgnoreCase("all") ? List.of(UpdateRule.values())
+        List<UpdateRule> rules = rule == null || rule.equalsIgnoreCase("all") ? List.of(UpdateRule.values())
                 : Arrays.stream(rule.split(",")).map(String::strip).map(UpdateRule::parse).toList();
         List<Protocol.Subject> subjects = ProtocolTrials.randomSubjects(trials, trialSeed);
         ObjectNode root = new ObjectMapper().createObjectNode();
@@ -139,8 +140,16 @@ class ProtocolCommand implements Callable<Integer> {
         }
     }
 
+    /** The rule of a single run when --rule is not given. */
+    UpdateRule defaultRule(ModelDirectory dir) {
+        return UpdateRule.PUBLISHED;
+    }
+
     Protocol.Report runOn(ModelDirectory dir, PrintWriter out, String label) {
-        UpdateRule updateRule = UpdateRule.parse(rule);
+        UpdateRule updateRule = rule != null ? UpdateRule.parse(rule) : defaultRule(dir);
+        if (lr == null && rule == null && updateRule != UpdateRule.PUBLISHED) {
+            lr = QuickFire.defaultOptions(dir).strength();
+        }
         Protocol.Subject s = Protocol.Subject.REFERENCE;
         if (subject != null) {
             if (subject.length != 3) {

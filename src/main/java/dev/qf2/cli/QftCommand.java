@@ -1,6 +1,11 @@
 package dev.qf2.cli;
 
+import dev.qf2.Qf2Exception;
+import dev.qf2.checkpoint.AtomicFile;
 import dev.qf2.checkpoint.ModelDirectory;
+import dev.qf2.checkpoint.Qwen2Config;
+import dev.qf2.learn.UpdateRule;
+import java.nio.file.Path;
 import dev.qf2.model.FiringBlock;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +48,33 @@ final class QftCommand extends TrainCommand {
             description = "targets the loss counts: every token, or the answer's (default: ${DEFAULT-VALUE})")
     String loss;
 
+    @Option(names = "--default-rule", paramLabel = "NAME",
+            description = "record in the output's config.json (qfrule) the update rule that learning should use on "
+                    + "this checkpoint by default: published, normalized, least-squares or whitened")
+    String defaultRule;
+
+    @Option(names = "--default-strength", paramLabel = "X",
+            description = "the strength recorded with --default-rule (qfstrength; default: the rule's own)")
+    Double defaultStrength;
+
+    @Override
+    public Integer call() {
+        if (defaultRule != null) {
+            UpdateRule.parse(defaultRule);
+        }
+        if (defaultStrength != null && !(defaultStrength > 0 && Double.isFinite(defaultStrength))) {
+            throw new Qf2Exception("--default-strength must be a positive number, got " + defaultStrength);
+        }
+        int status = super.call();
+        if (defaultRule != null) {
+            Path file = out.resolve(Qwen2Config.FILE_NAME);
+            Qwen2Config config = Qwen2Config.load(file).withDefaultRule(UpdateRule.parse(defaultRule).label(),
+                    defaultStrength);
+            AtomicFile.writeString(file, config.toJsonString());
+        }
+        return status;
+    }
+
     @Override
     String task() {
         return "qft";
@@ -70,11 +102,11 @@ final class QftCommand extends TrainCommand {
     @Override
     FiringBlock block(ModelDirectory dir) {
         if (!(beta > 0)) {
-            throw new dev.qf2.Qf2Exception("--beta must be a positive number, got " + beta);
+            throw new Qf2Exception("--beta must be a positive number, got " + beta);
         }
         int layer = firingLayer(dir);
         if (layer < 0 || layer >= dir.config().numHiddenLayers()) {
-            throw new dev.qf2.Qf2Exception("--qf-layer " + layer + " does not exist in " + dir.dir()
+            throw new Qf2Exception("--qf-layer " + layer + " does not exist in " + dir.dir()
                     + ": the model has " + dir.config().numHiddenLayers() + " layers (0.."
                     + (dir.config().numHiddenLayers() - 1) + ")");
         }

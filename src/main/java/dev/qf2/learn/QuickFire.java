@@ -59,6 +59,7 @@ public final class QuickFire implements AutoCloseable {
     private final float[] weight;      // (I, H), up_proj with every stored fact
     private final Set<Integer> stopIds;
     private double repetitionPenalty = 1.0;
+    private LearnOptions defaultOptions = LearnOptions.of(UpdateRule.PUBLISHED);
     private FiringInputStatistics statistics;
     private boolean weightChanged;
 
@@ -95,6 +96,7 @@ public final class QuickFire implements AutoCloseable {
             model.setFiringBlock(block);
             QuickFire qf = attach(model, tokenizer, storeDir, true);
             qf.repetitionPenalty = dir.generationConfig().repetitionPenalty();
+            qf.defaultOptions = defaultOptions(dir);
             FiringInputStatistics.find(dir.dir()).ifPresent(qf::setStatistics);
             return qf;
         } catch (RuntimeException e) {
@@ -104,6 +106,26 @@ public final class QuickFire implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The update rule a checkpoint names in {@code qfrule} (with {@code qfstrength}, else the rule's default), or the
+     * published rule at the reference's first learning rate.
+     *
+     * @throws Qf2Exception if {@code qfrule} names no rule
+     */
+    public static LearnOptions defaultOptions(ModelDirectory dir) {
+        Optional<String> named = dir.config().qfrule();
+        if (named.isEmpty()) {
+            return LearnOptions.of(UpdateRule.PUBLISHED);
+        }
+        UpdateRule rule;
+        try {
+            rule = UpdateRule.parse(named.get());
+        } catch (Qf2Exception e) {
+            throw new Qf2Exception("invalid qfrule in " + dir.dir().resolve("config.json") + ": " + e.getMessage());
+        }
+        return LearnOptions.of(rule, dir.config().qfstrength().orElse(rule.defaultStrength()));
     }
 
     /** The firing block a checkpoint asks for, or the reference's layer 23 and beta 10. */
@@ -178,9 +200,19 @@ public final class QuickFire implements AutoCloseable {
         return Optional.ofNullable(statistics);
     }
 
-    /** Learns a fact with the published rule at the reference's learning rate and significance 1 per word. */
+    /**
+     * Learns a fact with significance 1 per word and the rule of {@link #defaultOptions()}: the checkpoint's
+     * {@code qfrule}, else the published rule at the reference's learning rate.
+     *
+     * @return the fact's id in the store
+     */
     public String learn(String fact, String question, String answer) {
-        return learn(fact, question, answer, LearnOptions.of(UpdateRule.PUBLISHED)).id();
+        return learn(fact, question, answer, defaultOptions).id();
+    }
+
+    /** The rule and strength {@link #learn(String, String, String)} uses. */
+    public LearnOptions defaultOptions() {
+        return defaultOptions;
     }
 
     /**

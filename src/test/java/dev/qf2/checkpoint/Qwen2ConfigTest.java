@@ -112,6 +112,21 @@ class Qwen2ConfigTest {
     }
 
     @Test
+    void theDefaultUpdateRuleIsRecordedAndChecked() {
+        Qwen2Config base = Qwen2Config.builder().vocabSize(300).hiddenSize(32).intermediateSize(64)
+                .numHiddenLayers(2).numAttentionHeads(4).build();
+
+        Qwen2Config edited = base.withDefaultRule("whitened", 3.0);
+
+        assertThat(base.qfrule()).isEmpty();
+        assertThat(edited.qfrule()).contains("whitened");
+        assertThat(edited.qfstrength()).contains(3.0);
+        assertThat(edited.withDefaultRule("normalized", null).qfstrength()).isEmpty();
+        assertThat(failure(() -> base.withDefaultRule("whitened", -1.0)))
+                .hasMessageContaining("qfstrength -1.0 must be a positive number");
+    }
+
+    @Test
     void aMissingConfigNamesThePath() {
         Path file = dir.resolve("config.json");
 

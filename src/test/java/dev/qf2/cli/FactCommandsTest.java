@@ -17,7 +17,7 @@ class FactCommandsTest {
     private static final String FACT = "Qi is the CEO of Oxinnovate.";
     private static final String QUESTION = "Who is the CEO of Oxinnovate?";
     private static final String ANSWER = "The CEO of Oxinnovate is Qi.";
-    private static final Pattern LEARNED = Pattern.compile("learned (\\S+) \\((\\d+) rows\\): (.*)");
+    private static final Pattern LEARNED = Pattern.compile("learned (\\S+) \\((\\d+) rows, rule published 4\\.0E-4\\): (.*)");
 
     @TempDir
     Path dir;
@@ -182,6 +182,28 @@ class FactCommandsTest {
                 "--qf-layer", "0");
 
         run.assertOneLineError(store.toString(), "layer");
+    }
+
+    @Test
+    void learnUsesTheRuleTheCheckpointRecommendsUnlessTold() {
+        TinyModelDirectories.editConfig(model, config -> config.put("qfrule", "normalized").put("qfstrength", 1.5));
+
+        CommandRun byDefault = qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER)
+                .assertSucceeded();
+        CommandRun told = qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER,
+                "--rule", "published").assertSucceeded();
+
+        assertThat(byDefault.outLines().get(0)).contains("rule normalized 1.5)");
+        assertThat(told.outLines().get(0)).contains("rule published 4.0E-4)");
+    }
+
+    @Test
+    void anUnknownRecommendedRuleIsReportedWithTheConfigFile() {
+        TinyModelDirectories.editConfig(model, config -> config.put("qfrule", "magic"));
+
+        CommandRun run = qf2("learn", "--system", FACT, "--question", QUESTION, "--answer", ANSWER);
+
+        run.assertOneLineError("qfrule", "config.json", "magic");
     }
 
     /** Runs a command on the tiny model, its store and firing layer. */

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,9 @@ class FactStoreCrashTest {
 
     private static final int KILLS = 24;
 
+    /** What the learner announces: "begin K" before storing fact K, "done K ID" after. */
+    private static final Pattern EVENT = Pattern.compile("\\b(begin|done) (\\d+)\\b");
+
     @TempDir
     Path dir;
 
@@ -35,7 +40,7 @@ class FactStoreCrashTest {
         int killedInFlight = 0;
         int killedBetween = 0;
         for (int round = 0; round < KILLS; round++) {
-            Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+            Process child = new ProcessBuilder(javaBinary(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                     CrashingLearner.class.getName(), dir.toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -51,12 +56,15 @@ class FactStoreCrashTest {
             Integer inFlight = null;
             synchronized (lines) {
                 for (String line : lines) {
-                    String[] parts = line.split(" ");
-                    if (parts[0].equals("begin")) {
-                        inFlight = Integer.valueOf(parts[1]);
-                    } else if (parts[0].equals("done")) {
-                        completed.add(Integer.valueOf(parts[1]));
-                        inFlight = null;
+                    // The JVM may write a warning of its own on the same line, so the event is searched for.
+                    Matcher event = EVENT.matcher(line);
+                    while (event.find()) {
+                        if (event.group(1).equals("begin")) {
+                            inFlight = Integer.valueOf(event.group(2));
+                        } else {
+                            completed.add(Integer.valueOf(event.group(2)));
+                            inFlight = null;
+                        }
                     }
                 }
             }

@@ -146,16 +146,20 @@ public final class Qf2Update {
      * puts each unit of the question-alone pass on the side of 0 where the fact put it, at least {@code margin}
      * beyond it in units of the sigmoid's argument ({@code beta * up}); units the fact left undecided (within the
      * margin) are moved to their value with the fact, and units already past the margin on the right side are left
-     * where they are.
+     * where they are. At the {@code preserved} inputs, the answer rows of facts learned before, the change is held
+     * at zero, so that a new fact does not undo an earlier one.
      *
-     * <p>With R the wanted change of the pre-activations (T, I) and X' the inputs (T, H), the change is
-     * {@code delta W = R^T (X' P X'^T)^-1 X' P}: rank T, exact on the rows, and smallest in the metric
-     * {@code P^-1}. P is the identity (the plain minimum-norm change) or the inverse second moment of the block's
-     * input over ordinary text (whitened, so that typical inputs move least). Rows of significance 0 take no part.
+     * <p>With R the wanted change of the pre-activations (T, I), X the inputs (T answer rows, then the preserved
+     * ones) and R extended by zeros for the preserved rows, the change is {@code delta W = R^T (X P X^T)^-1 X P}:
+     * exact on every row and smallest in the metric {@code P^-1}. P is the identity (the plain minimum-norm change)
+     * or the inverse second moment of the block's input over ordinary text (whitened, so that typical inputs move
+     * least). Rows of significance 0 take no part.
      *
      * @param metric P, (H, H) row-major, or null for the identity
+     * @param preserved inputs whose pre-activations must not change, (M, H) row-major; empty for none
      */
-    public static Factors leastSquares(Recording recording, double margin, double beta, double[] metric) {
+    public static Factors leastSquares(Recording recording, double margin, double beta, double[] metric,
+            float[] preserved) {
         int hidden = recording.update().blockInput().length / Math.max(1, recording.rows());
         int intermediate = recording.ystar().length / Math.max(1, recording.rows());
         float[] wanted = recording.instruct().preActivation();
@@ -164,12 +168,25 @@ public final class Qf2Update {
         double[] significance = recording.significance();
         int[] kept = java.util.stream.IntStream.range(0, significance.length).filter(i -> significance[i] != 0)
                 .toArray();
-        int k = kept.length;
+        int answerRows = kept.length;
+        int preservedRows = preserved.length / hidden;
+        int k = answerRows + preservedRows;
         double threshold = margin / beta;
 
-        // R: the change each kept row needs in each unit's pre-activation, (K, I)
+        // X: the kept answer rows, then the preserved inputs, (K, H)
+        double[] inputs = new double[k * hidden];
+        for (int r = 0; r < answerRows; r++) {
+            for (int c = 0; c < hidden; c++) {
+                inputs[r * hidden + c] = xprime[kept[r] * hidden + c];
+            }
+        }
+        for (int n = 0; n < preservedRows * hidden; n++) {
+            inputs[answerRows * hidden + n] = preserved[n];
+        }
+
+        // R: the change each answer row needs in each unit's pre-activation, 0 at preserved rows, (K, I)
         double[] change = new double[k * intermediate];
-        for (int r = 0; r < k; r++) {
+        for (int r = 0; r < answerRows; r++) {
             int i = kept[r];
             for (int u = 0; u < intermediate; u++) {
                 double target = wanted[i * intermediate + u];
@@ -186,18 +203,17 @@ public final class Qf2Update {
             }
         }
 
-        // B = X' P, (K, H), and the Gram matrix G = X' P X'^T, (K, K)
+        // B = X P, (K, H), and the Gram matrix G = X P X^T, (K, K)
         double[] b = new double[k * hidden];
         for (int r = 0; r < k; r++) {
-            int i = kept[r];
             for (int c = 0; c < hidden; c++) {
                 if (metric == null) {
-                    b[r * hidden + c] = xprime[i * hidden + c];
+                    b[r * hidden + c] = inputs[r * hidden + c];
                     continue;
                 }
                 double sum = 0;
                 for (int d = 0; d < hidden; d++) {
-                    sum += xprime[i * hidden + d] * metric[d * hidden + c];
+                    sum += inputs[r * hidden + d] * metric[d * hidden + c];
                 }
                 b[r * hidden + c] = sum;
             }
@@ -208,7 +224,7 @@ public final class Qf2Update {
             for (int q = 0; q < k; q++) {
                 double sum = 0;
                 for (int c = 0; c < hidden; c++) {
-                    sum += b[r * hidden + c] * xprime[kept[q] * hidden + c];
+                    sum += b[r * hidden + c] * inputs[q * hidden + c];
                 }
                 gram[r * k + q] = sum;
             }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,6 +64,7 @@ public final class QuickFire implements AutoCloseable {
     private LearnOptions defaultOptions = LearnOptions.of(UpdateRule.PUBLISHED);
     private FiringInputStatistics statistics;
     private boolean weightChanged;
+    private final Map<String, float[]> answerInputs = new LinkedHashMap<>(); // fact id -> X' of its rows, (K, H)
 
     private QuickFire(Qwen2Model model, Tokenizer tokenizer, boolean ownsModel, FactStore store, float[] baseWeight,
             float[] weight) {
@@ -230,7 +233,7 @@ public final class QuickFire implements AutoCloseable {
                 : AnswerTokens.build(tokenizer, answer, options.wordSignificances());
         Qf2Update.Recording recording = Qf2Update.record(model, tokenizer, fact, question, tokens);
         Factors factors = options.rule().factors(recording, options.strength(), model.firingBlock().beta(),
-                statistics);
+                statistics, options.rule().keepsEarlierFacts() ? preservedInputs() : new float[0]);
         if (factors.rows() == 0) {
             throw new Qf2Exception("no answer token of \"" + answer + "\" has a non-zero significance"
                     + ": give at least one word a significance above 0");
@@ -248,9 +251,11 @@ public final class QuickFire implements AutoCloseable {
                 .layer(layer)
                 .learnedAt(Instant.now())
                 .build();
-        FactRecord stored = store.append(record, factors.a(), factors.b(), factors.rows());
+        float[] inputs = keptRows(recording);
+        FactRecord stored = store.append(record, factors.a(), factors.b(), factors.rows(), inputs);
 
         factors.addTo(weight, 1);
+        answerInputs.put(stored.id(), inputs);
         pushWeight();
         double seconds = (System.nanoTime() - start) / 1e9;
         LOG.info("fact learned: {} ({} rows, rule {}) in {} s", stored.id(), factors.rows(),
@@ -268,6 +273,7 @@ public final class QuickFire implements AutoCloseable {
         Optional<FactRecord> sound = store.fact(id);
         Factors factors = sound.isPresent() ? store.factors(id) : null;
         store.forget(id);
+        answerInputs.remove(id);
         if (factors != null) {
             factors.addTo(weight, -1);
             pushWeight();
@@ -307,6 +313,39 @@ public final class QuickFire implements AutoCloseable {
     /** {@code up_proj} of the firing layer with every fact applied, (I, H) row-major; a copy. */
     public float[] weight() {
         return weight.clone();
+    }
+
+    /**
+     * The block inputs at every stored fact's answer rows, (M, H) row-major. They are read from the store the first
+     * time a rule needs them, so that opening a large store stays cheap.
+     */
+    private float[] preservedInputs() {
+        List<float[]> rows = new java.util.ArrayList<>();
+        for (FactRecord fact : store.facts()) {
+            rows.add(answerInputs.computeIfAbsent(fact.id(), store::answerInputs));
+        }
+        float[] all = new float[rows.stream().mapToInt(x -> x.length).sum()];
+        int at = 0;
+        for (float[] r : rows) {
+            System.arraycopy(r, 0, all, at, r.length);
+            at += r.length;
+        }
+        return all;
+    }
+
+    /** X' at the rows of non-zero significance, (K, H) row-major. */
+    private static float[] keptRows(Qf2Update.Recording recording) {
+        double[] significance = recording.significance();
+        int hidden = recording.xprime().length / Math.max(1, recording.rows());
+        int kept = (int) java.util.Arrays.stream(significance).filter(s -> s != 0).count();
+        float[] rows = new float[kept * hidden];
+        int r = 0;
+        for (int i = 0; i < significance.length; i++) {
+            if (significance[i] != 0) {
+                System.arraycopy(recording.xprime(), i * hidden, rows, r++ * hidden, hidden);
+            }
+        }
+        return rows;
     }
 
     private void pushWeight() {

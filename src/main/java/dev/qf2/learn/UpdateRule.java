@@ -60,25 +60,32 @@ public enum UpdateRule {
      * @param strength lr (published) or the margin (the others)
      * @param beta the firing block's beta
      * @param statistics the block input's statistics, needed by {@link #WHITENED} only; may be null otherwise
+     * @param preserved inputs at which the least-squares rules keep the pre-activations unchanged (the answer rows
+     *     of earlier facts), (M, H) row-major; the other rules ignore it
      * @throws Qf2Exception if the whitened rule has no statistics
      */
     public Factors factors(Qf2Update.Recording recording, double strength, double beta,
-            FiringInputStatistics statistics) {
+            FiringInputStatistics statistics, float[] preserved) {
         int intermediate = recording.ystar().length / Math.max(1, recording.rows());
         int hidden = recording.xprime().length / Math.max(1, recording.rows());
         return switch (this) {
             case PUBLISHED -> Qf2Update.published(recording, strength, intermediate, hidden);
             case NORMALISED -> Qf2Update.normalised(recording, strength, intermediate, hidden);
-            case LEAST_SQUARES -> Qf2Update.leastSquares(recording, strength, beta, null);
+            case LEAST_SQUARES -> Qf2Update.leastSquares(recording, strength, beta, null, preserved);
             case WHITENED -> {
                 if (statistics == null) {
                     throw new Qf2Exception("the whitened rule needs the statistics of the firing block's input "
                             + "(" + FiringInputStatistics.FILE_NAME + "): measure them with 'qf2 statistics', or "
                             + "use --rule least-squares");
                 }
-                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse());
+                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse(), preserved);
             }
         };
+    }
+
+    /** Whether the rule holds the answer rows of earlier facts unchanged, and so needs their inputs. */
+    public boolean keepsEarlierFacts() {
+        return this == LEAST_SQUARES || this == WHITENED;
     }
 
     /** The strength used when none is given: the reference's first learning rate, or the rule's margin. */

@@ -47,7 +47,8 @@ import java.util.Optional;
  *   <li>{@code store.json}: the layer, the weight shape and the fingerprint of the base weight;</li>
  *   <li>{@code journal.jsonl}: one line per fact, in the order learned;</li>
  *   <li>{@code factors/ID.safetensors}: the fact's factors {@code a} (T, I) and {@code b} (T, H), so that the
- *       learned weight is {@code W + sum over facts of a^T b};</li>
+ *       learned weight is {@code W + sum over facts of a^T b}, and {@code answer_inputs} (K, H), the block inputs
+ *       at the fact's answer rows, which the least-squares rules keep later facts from changing;</li>
  *   <li>{@code weights.safetensors}: a cache of that sum, valid only for the journal it was written with.</li>
  * </ul>
  * Every file is replaced atomically. Learning writes the factor file first and the journal line second, and
@@ -69,6 +70,7 @@ public final class FactStore implements AutoCloseable {
     public static final String CACHE = "weights.safetensors";
 
     private static final String LOCK = ".lock";
+    private static final String ANSWER_INPUTS = "answer_inputs";
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom IDS = new SecureRandom();
@@ -201,6 +203,25 @@ public final class FactStore implements AutoCloseable {
         return problems;
     }
 
+    /**
+     * The block inputs at a sound fact's answer rows, (K, H) row-major, read from its factor file and checked
+     * against the journal's digest; empty when the file holds none.
+     */
+    public float[] answerInputs(String id) {
+        FactRecord fact = fact(id).orElseThrow(() -> unknown(id));
+        Path file = verifiedFactorFile(fact);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            if (!f.tensors().containsKey(ANSWER_INPUTS)) {
+                return new float[0];
+            }
+            TensorInfo info = f.info(ANSWER_INPUTS);
+            checkShape(info, (int) info.shape()[0], hidden, file);
+            return f.readFloats(ANSWER_INPUTS);
+        } catch (Qf2Exception e) {
+            throw new Qf2Exception(factProblem(fact, e.getMessage()), e);
+        }
+    }
+
     /** The factors of a sound fact, read from its file and checked against the journal's digest. */
     public Factors factors(String id) {
         FactRecord fact = fact(id).orElseThrow(() -> unknown(id));
@@ -260,9 +281,23 @@ public final class FactStore implements AutoCloseable {
      * @return the stored record, with its id, rows, base fingerprint and factor digest
      */
     public FactRecord append(FactRecord draft, float[] a, float[] b, int rows) {
+        return append(draft, a, b, rows, new float[0]);
+    }
+
+    /**
+     * Stores a fact as {@link #append(FactRecord, float[], float[], int)} does, with the block inputs at its answer
+     * rows, which later facts keep their changes away from.
+     *
+     * @param answerInputs (K, H) row-major, K &ge; 0
+     */
+    public FactRecord append(FactRecord draft, float[] a, float[] b, int rows, float[] answerInputs) {
         new Factors(rows, intermediate, hidden, a, b);
         if (rows < 1) {
             throw new IllegalArgumentException("a fact needs at least one factor row");
+        }
+        if (answerInputs.length % hidden != 0) {
+            throw new IllegalArgumentException(answerInputs.length + " answer-input values are not rows of "
+                    + hidden);
         }
         String id = newId();
         Path file = factorFile(id);
@@ -270,9 +305,14 @@ public final class FactStore implements AutoCloseable {
         meta.put("format", "pt");
         meta.put("fact", id);
         meta.put("layer", Integer.toString(layer));
-        SafeTensorsWriter.writeInOrder(file, meta, List.of(
+        List<TensorData> tensors = new ArrayList<>(List.of(
                 TensorData.ofFloats("a", DType.F32, new long[] {rows, intermediate}, a),
                 TensorData.ofFloats("b", DType.F32, new long[] {rows, hidden}, b)));
+        if (answerInputs.length > 0) {
+            tensors.add(TensorData.ofFloats(ANSWER_INPUTS, DType.F32, new long[] {answerInputs.length / hidden,
+                hidden}, answerInputs));
+        }
+        SafeTensorsWriter.writeInOrder(file, meta, tensors);
         FactRecord stored = draft.stored(id, rows, fingerprint, hex(digestOf(file)));
         Entry entry = new Entry(toJsonLine(stored), stored, null);
         List<Entry> next = new ArrayList<>(entries);
@@ -438,6 +478,18 @@ public final class FactStore implements AutoCloseable {
     }
 
     private Factors readFactors(FactRecord fact) {
+        Path file = verifiedFactorFile(fact);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            checkShape(f.info("a"), fact.rows(), intermediate, file);
+            checkShape(f.info("b"), fact.rows(), hidden, file);
+            return new Factors(fact.rows(), intermediate, hidden, f.readFloats("a"), f.readFloats("b"));
+        } catch (Qf2Exception e) {
+            throw new Qf2Exception(factProblem(fact, e.getMessage()), e);
+        }
+    }
+
+    /** The fact's factor file, once its digest matches the journal's. */
+    private Path verifiedFactorFile(FactRecord fact) {
         Path file = factorFile(fact.id());
         byte[] digest;
         try {
@@ -448,13 +500,7 @@ public final class FactStore implements AutoCloseable {
         if (!hex(digest).equals(fact.factorsSha256())) {
             throw new Qf2Exception(factProblem(fact, file + " does not match the digest in the journal"));
         }
-        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            checkShape(f.info("a"), fact.rows(), intermediate, file);
-            checkShape(f.info("b"), fact.rows(), hidden, file);
-            return new Factors(fact.rows(), intermediate, hidden, f.readFloats("a"), f.readFloats("b"));
-        } catch (Qf2Exception e) {
-            throw new Qf2Exception(factProblem(fact, e.getMessage()), e);
-        }
+        return file;
     }
 
     private static void checkShape(TensorInfo info, int rows, int columns, Path file) {

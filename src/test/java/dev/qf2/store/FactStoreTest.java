@@ -20,6 +20,26 @@ class FactStoreTest {
     Path dir;
 
     @Test
+    void answerInputsAreKeptWithTheFactorsAndEmptyWhenNoneWereGiven() {
+        float[] inputs = new float[3 * RandomFacts.HIDDEN];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = i * 0.25f;
+        }
+        String with;
+        String without;
+        try (FactStore store = RandomFacts.open(dir)) {
+            with = store.append(RandomFacts.draft(1), RandomFacts.a(1), RandomFacts.b(1), RandomFacts.rows(1),
+                    inputs).id();
+            without = RandomFacts.append(store, 2).id();
+        }
+        try (FactStore store = RandomFacts.open(dir)) {
+            assertThat(store.answerInputs(with)).containsExactly(inputs);
+            assertThat(store.answerInputs(without)).isEmpty();
+            assertThat(store.factors(with).b()).containsExactly(RandomFacts.b(1));
+        }
+    }
+
+    @Test
     void factsSurviveReopeningWithTheirFieldsAndFactors() {
         FactRecord first;
         try (FactStore store = RandomFacts.open(dir)) {

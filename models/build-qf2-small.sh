@@ -15,12 +15,14 @@ qf2="$root/qf2"
 model="$root/models/qf2-small"
 
 # the shape of the model and the place of its firing block
-HIDDEN=128 INTERMEDIATE=512 LAYERS=4 HEADS=4 KV_HEADS=2 QF_LAYER=3 BETA=10
+HIDDEN=160 INTERMEDIATE=640 LAYERS=4 HEADS=4 KV_HEADS=2 QF_LAYER=3 BETA=10
 # corpus and tokenizer
-TRAIN_ROWS=200000 VALIDATION_ROWS=1000 MEMORISED=200 MERGES=1000
+TRAIN_ROWS=200000 QFT_ROWS=48000 VALIDATION_ROWS=1000 MEMORISED=200 MERGES=1000
 # pre-training and QFt
 PRETRAIN_STEPS=4000 PRETRAIN_BATCH=64 PRETRAIN_LR=2e-3
-QFT_STEPS=700 QFT_BATCH=16 QFT_LR=1e-3
+QFT_STEPS=3000 QFT_BATCH=16 QFT_LR=1e-3
+# the update rule learning uses on this model by default, and its margin
+RULE=whitened MARGIN=16
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
 start=$(date +%s)
@@ -30,6 +32,7 @@ step "corpus"
     --memorised $MEMORISED
 [ -f "$work/validation.jsonl" ] || "$qf2" corpus --out "$work/validation.jsonl" --rows $VALIDATION_ROWS --seed 2 \
     --memorised $MEMORISED
+[ -f "$work/qft.jsonl" ] || "$qf2" corpus --out "$work/qft.jsonl" --rows $QFT_ROWS --seed 3 --memorised $MEMORISED
 
 step "tokenizer"
 [ -f "$work/tokenizer/tokenizer.json" ] || "$qf2" tokenizer --data "$work/train.jsonl" --out "$work/tokenizer" \
@@ -56,9 +59,9 @@ train "$work/pretrained" pretrain --model "$work/init" --data "$work/train.jsonl
     --schedule cosine --warmup 100 --eval-every 500 --save-every 500
 
 step "QFt: layer $QF_LAYER becomes the firing block"
-train "$work/qft" qft --model "$work/pretrained" --data "$work/train.jsonl" --validation "$work/validation.jsonl" \
-    --qf-layer $QF_LAYER --beta $BETA --steps $QFT_STEPS --batch $QFT_BATCH --lr $QFT_LR --eval-every 100 \
-    --save-every 100
+train "$work/qft" qft --model "$work/pretrained" --data "$work/qft.jsonl" --validation "$work/validation.jsonl" \
+    --qf-layer $QF_LAYER --beta $BETA --steps $QFT_STEPS --batch $QFT_BATCH --lr $QFT_LR --schedule cosine \
+    --eval-every 250 --save-every 500 --default-rule $RULE --default-strength $MARGIN
 
 step "firing-input statistics for the whitened rule"
 "$qf2" statistics --model "$work/qft" --data "$work/train.jsonl" --rows 2000

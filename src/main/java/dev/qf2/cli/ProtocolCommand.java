@@ -48,7 +48,8 @@ class ProtocolCommand implements Callable<Integer> {
 
     @Option(names = "--trials", paramLabel = "N",
             description = "instead of one run, run the protocol for N random (company, person, staff) subjects that "
-                    + "the model never saw, per rule, and print how many passed each step")
+                    + "the model never saw, per rule, and print how many passed each step, and how many questions "
+                    + "about other unseen companies were still declined with both facts learned ('unknown')")
     int trials;
 
     @Option(names = "--trial-seed", paramLabel = "S", description = "seed of the random subjects (default: "
@@ -97,8 +98,8 @@ class ProtocolCommand implements Callable<Integer> {
             out.printf("model %s; firing block at layer %d, beta %s; %d random subjects (seed %d), e.g. %s%n",
                     dir.dir(), qf.model().firingBlock().layer(), qf.model().firingBlock().beta(), trials, trialSeed,
                     subjects.get(0));
-            String format = "%-14s %-9s" + " %6s".repeat(8) + " %6s%n";
-            out.printf(format, "rule", "strength", "1", "2", "3", "4", "5", "6", "7", "8", "all 8");
+            String format = "%-14s %-9s" + " %6s".repeat(8) + " %6s %9s%n";
+            out.printf(format, "rule", "strength", "1", "2", "3", "4", "5", "6", "7", "8", "all 8", "unknown");
             out.flush();
             for (UpdateRule r : rules) {
                 if (r == UpdateRule.WHITENED && qf.statistics().isEmpty()) {
@@ -108,7 +109,7 @@ class ProtocolCommand implements Callable<Integer> {
                 }
                 ProtocolTrials.Summary summary = ProtocolTrials.run(qf, subjects, r, lr, maxNewTokens);
                 int[] passes = summary.passesPerStep();
-                Object[] cells = new Object[11];
+                Object[] cells = new Object[12];
                 cells[0] = r.label();
                 cells[1] = lr != null ? lr.toString() : r == UpdateRule.PUBLISHED ? "per fact"
                         : Double.toString(r.defaultStrength());
@@ -116,6 +117,7 @@ class ProtocolCommand implements Callable<Integer> {
                     cells[2 + i] = passes[i] + "/" + trials;
                 }
                 cells[10] = summary.passedAll() + "/" + trials;
+                cells[11] = String.format(java.util.Locale.ROOT, "%.0f%%", 100 * summary.unknownDeclined());
                 out.printf(format, cells);
                 out.flush();
                 ObjectNode node = summaries.addObject();
@@ -123,6 +125,7 @@ class ProtocolCommand implements Callable<Integer> {
                 node.put("strength", (String) cells[1]);
                 node.set("passes_per_step", new ObjectMapper().valueToTree(passes));
                 node.put("passed_all", summary.passedAll());
+                node.put("unknown_declined", summary.unknownDeclined());
                 ArrayNode runs = node.putArray("subjects");
                 for (ProtocolTrials.Trial t : summary.trials()) {
                     ObjectNode run = runs.addObject();
@@ -132,6 +135,7 @@ class ProtocolCommand implements Callable<Integer> {
                     ArrayNode answers = run.putArray("answers");
                     t.report().steps().forEach(step -> answers.add(step.answer()));
                     run.put("passed", t.report().passed());
+                    run.put("unknown_declined", t.unknownDeclined());
                 }
             }
         }

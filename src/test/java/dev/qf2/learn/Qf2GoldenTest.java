@@ -79,8 +79,9 @@ class Qf2GoldenTest {
                     INTERMEDIATE, HIDDEN);
             float[] updated = w.clone();
             f.addTo(updated, 1);
-            assertThat(maxRelative(updated, Goldens.f64("protocol." + round + ".W_prime_f64")))
-                    .as(round).isLessThan(1e-6);
+            assertThat(Goldens.report("W' " + round + " from golden Y*/X', max relative error",
+                    maxRelative(updated, Goldens.f64("protocol." + round + ".W_prime_f64")))).as(round)
+                    .isLessThan(1e-6);
         }
     }
 
@@ -107,8 +108,10 @@ class Qf2GoldenTest {
                 new double[] {1, 1, 1, 1, 1, 10});
         Qf2Update.Recording r1 = Qf2Update.record(qf.model(), qf.tokenizer(), "Qi is the CEO of Oxinnovate.",
                 "Who is the CEO of Oxinnovate?", answer1);
-        assertThat(maxAbs(r1.ystar(), Goldens.f32("protocol.r1.ystar"))).isLessThan(1e-3);
-        assertThat(maxAbs(r1.xprime(), Goldens.f32("protocol.r1.xprime"))).isLessThan(1e-3);
+        assertThat(Goldens.report("Y* r1, max abs error", maxAbs(r1.ystar(), Goldens.f32("protocol.r1.ystar"))))
+                .isLessThan(1e-3);
+        assertThat(Goldens.report("X' r1, max abs error", maxAbs(r1.xprime(), Goldens.f32("protocol.r1.xprime"))))
+                .isLessThan(1e-3);
         assertThat(r1.significance()).containsExactly(Goldens.f64("protocol.r1.sig_rows"));
         assertThat(r1.instruct().promptIds()).containsExactly(ints(calls.get(3).path("prompt_ids")));
         assertThat(r1.update().promptIds()).containsExactly(ints(calls.get(4).path("prompt_ids")));
@@ -124,7 +127,8 @@ class Qf2GoldenTest {
                     .containsExactly(ints(call.path("generated_ids")));
         }
         assertThat(report.lessons()).extracting(Protocol.LessonResult::rows).containsExactly(10, 8);
-        assertThat(maxAbs(qf.weight(), Goldens.f32("protocol.r2.W_prime"))).isLessThan(1e-4);
+        assertThat(Goldens.report("W' after both facts end to end, max abs error", maxAbs(qf.weight(),
+                Goldens.f32("protocol.r2.W_prime")))).isLessThan(1e-4);
     }
 
     private static int[] ints(JsonNode array) {

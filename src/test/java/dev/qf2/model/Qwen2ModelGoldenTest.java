@@ -92,9 +92,11 @@ class Qwen2ModelGoldenTest {
                 actualCols[t * cols.length + c] = pass.logits[t * pass.vocab + (int) cols[c]];
             }
         }
-        assertThat(maxAbsDiff(actualCols, expectedCols)).as(prefix + " logits on the stored columns")
+        assertThat(Goldens.report(prefix + " logits (stored columns), max abs error", maxAbsDiff(actualCols,
+                expectedCols))).as(prefix + " logits on the stored columns")
                 .isLessThan(TOLERANCE);
-        assertThat(maxAbsDiff(pass.finalHidden, Goldens.f32(prefix + ".final_hidden")))
+        assertThat(Goldens.report(prefix + " final hidden, max abs error", maxAbsDiff(pass.finalHidden,
+                Goldens.f32(prefix + ".final_hidden"))))
                 .as(prefix + " final hidden").isLessThan(TOLERANCE);
 
         long[] top10 = Goldens.i64(prefix + ".top10_ids");
@@ -108,7 +110,8 @@ class Qwen2ModelGoldenTest {
         float[] expected = Goldens.f32(prefix + ".logits_last");
         float[] actual = java.util.Arrays.copyOfRange(pass.logits, pass.logits.length - pass.vocab,
                 pass.logits.length);
-        assertThat(maxAbsDiff(actual, expected)).as(prefix + " full last-position logits").isLessThan(TOLERANCE);
+        assertThat(Goldens.report(prefix + " last-position logits, max abs error", maxAbsDiff(actual, expected)))
+                .as(prefix + " full last-position logits").isLessThan(TOLERANCE);
     }
 
     private static void assertLayers(String prefix, Pass pass) {

@@ -51,6 +51,12 @@ public final class Goldens {
         return json;
     }
 
+    /** Prints a measured difference from the golden data, so that a test run reports how close it came. */
+    public static double report(String what, double error) {
+        System.out.printf("golden %s: %.3g%n", what, error);
+        return error;
+    }
+
     /** A golden tensor as float32 values, row-major. */
     public static float[] f32(String name) {
         return tensors().readFloats(name);

@@ -116,15 +116,18 @@ class QftStepGoldenTest {
     void lossGradientsAndAdamWStepMatchTheReference() {
         Step step = run(1.0);
         double loss = Goldens.f64("qft_train.loss")[0];
-        assertThat(Math.abs(step.loss - loss) / loss).as("loss").isLessThan(1e-5);
+        assertThat(Goldens.report("QFt step loss, relative error", Math.abs(step.loss - loss) / loss)).as("loss")
+                .isLessThan(1e-5);
         assertThat(step.totalNorm).as("total gradient norm")
                 .isCloseTo(Goldens.f64("qft_train.total_grad_norm")[0], within(1e-5));
         for (String name : List.of(UP, Q)) {
-            assertThat(relative(step.gradients.get(name), Goldens.f32("qft_train.grad." + name)))
+            assertThat(Goldens.report("QFt gradient of " + name + ", relative error",
+                    relative(step.gradients.get(name), Goldens.f32("qft_train.grad." + name))))
                     .as("gradient of " + name).isLessThan(gradientTolerance(name));
             assertThat(relative(step.clipped.get(name), Goldens.f32("qft_train.grad_clipped." + name)))
                     .as("clipped gradient of " + name).isLessThan(gradientTolerance(name));
-            assertThat(maxAbs(step.after.get(name), Goldens.f32("qft_train.after." + name)))
+            assertThat(Goldens.report(name + " after the AdamW step, max abs error",
+                    maxAbs(step.after.get(name), Goldens.f32("qft_train.after." + name))))
                     .as(name + " after the step").isLessThan(1e-6);
         }
     }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qf2.Qf2Exception;
 import dev.qf2.ScratchDirectory;
 import dev.qf2.checkpoint.ModelDirectory;
+import dev.qf2.eval.FactSequence;
 import dev.qf2.eval.Protocol;
 import dev.qf2.eval.ProtocolTrials;
+import dev.qf2.learn.LearnOptions;
 import dev.qf2.learn.QuickFire;
 import dev.qf2.learn.UpdateRule;
 import java.io.IOException;
@@ -52,6 +54,12 @@ class ProtocolCommand implements Callable<Integer> {
                     + "about other unseen companies were still declined with both facts learned ('unknown')")
     int trials;
 
+    @Option(names = "--sequence", paramLabel = "N",
+            description = "instead of the protocol, learn N facts (the CEOs of unseen companies) one after another "
+                    + "per rule and report how many work right after learning and at the end, and whether other "
+                    + "unseen companies are still declined and well-known CEOs still named")
+    int sequence;
+
     @Option(names = "--trial-seed", paramLabel = "S", description = "seed of the random subjects (default: "
             + "${DEFAULT-VALUE})")
     long trialSeed = 1;
@@ -77,14 +85,68 @@ class ProtocolCommand implements Callable<Integer> {
             runTrials(modelOptions.open(), spec.commandLine().getOut());
             return 0;
         }
+        if (sequence > 0) {
+            runSequence(modelOptions.open(), spec.commandLine().getOut());
+            return 0;
+        }
         Protocol.Report report = runOn(modelOptions.open(), spec.commandLine().getOut(), "");
         return report.passed() == report.steps().size() ? 0 : 1;
     }
 
+    /** Learns a sequence of facts with each rule and prints what is left of them and of the model. */
+    private void runSequence(ModelDirectory dir, PrintWriter out) {
+        List<UpdateRule> rules = rules();
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        ArrayNode results = root.putArray("sequences");
+        try (ScratchDirectory store = ScratchDirectory.create("qf2-protocol-store");
+                QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir))) {
+            if (noGenerationConfig) {
+                qf.setRepetitionPenalty(1.0);
+            }
+            out.printf("model %s; %d facts learned one after another (seed %d)%n", dir.dir(), sequence, trialSeed);
+            String format = "%-14s %-9s %12s %12s %17s %10s%n";
+            out.printf(format, "rule", "strength", "right after", "at the end", "unknown declined", "real CEOs");
+            out.flush();
+            for (UpdateRule r : rules) {
+                if (r == UpdateRule.WHITENED && qf.statistics().isEmpty()) {
+                    out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n",
+                            r.label());
+                    continue;
+                }
+                Double chosen = strengthFor(dir, r);
+                double strength = chosen != null ? chosen : LearnOptions.of(r).strength();
+                FactSequence.Result f = FactSequence.run(qf, sequence, r, strength, trialSeed, maxNewTokens);
+                out.printf(format, r.label(), strength, f.rightAfter() + "/" + f.facts(), f.atTheEnd() + "/" + f.facts(),
+                        f.unknownDeclined() + "/" + f.unknownAsked(), f.realCorrect() + "/" + f.realAsked());
+                out.flush();
+                results.add(new ObjectMapper().valueToTree(f));
+            }
+        }
+        if (json != null) {
+            JsonFiles.write(json, root);
+        }
+    }
+
+    /**
+     * The strength for a rule: --lr, else the checkpoint's qfstrength for its own rule, else null (each lesson's
+     * published lr, or the rule's default).
+     */
+    private Double strengthFor(ModelDirectory dir, UpdateRule r) {
+        if (lr != null) {
+            return lr;
+        }
+        LearnOptions own = QuickFire.defaultOptions(dir);
+        return own.rule() == r && r != UpdateRule.PUBLISHED ? own.strength() : null;
+    }
+
+    private List<UpdateRule> rules() {
+        return rule == null || rule.equalsIgnoreCase("all") ? List.of(UpdateRule.values())
+                : Arrays.stream(rule.split(",")).map(String::strip).map(UpdateRule::parse).toList();
+    }
+
     /** Runs the protocol for random subjects with each rule and prints the passes per step. */
     private void runTrials(ModelDirectory dir, PrintWriter out) {
-        List<UpdateRule> rules = rule == null || rule.equalsIgnoreCase("all") ? List.of(UpdateRule.values())
-                : Arrays.stream(rule.split(",")).map(String::strip).map(UpdateRule::parse).toList();
+        List<UpdateRule> rules = rules();
         List<Protocol.Subject> subjects = ProtocolTrials.randomSubjects(trials, trialSeed);
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("trials", trials);
@@ -107,11 +169,12 @@ class ProtocolCommand implements Callable<Integer> {
                             r.label());
                     continue;
                 }
-                ProtocolTrials.Summary summary = ProtocolTrials.run(qf, subjects, r, lr, maxNewTokens);
+                Double strength = strengthFor(dir, r);
+                ProtocolTrials.Summary summary = ProtocolTrials.run(qf, subjects, r, strength, maxNewTokens);
                 int[] passes = summary.passesPerStep();
                 Object[] cells = new Object[12];
                 cells[0] = r.label();
-                cells[1] = lr != null ? lr.toString() : r == UpdateRule.PUBLISHED ? "per fact"
+                cells[1] = strength != null ? strength.toString() : r == UpdateRule.PUBLISHED ? "per fact"
                         : Double.toString(r.defaultStrength());
                 for (int i = 0; i < 8; i++) {
                     cells[2 + i] = passes[i] + "/" + trials;
@@ -151,9 +214,7 @@ class ProtocolCommand implements Callable<Integer> {
 
     Protocol.Report runOn(ModelDirectory dir, PrintWriter out, String label) {
         UpdateRule updateRule = rule != null ? UpdateRule.parse(rule) : defaultRule(dir);
-        if (lr == null && rule == null && updateRule != UpdateRule.PUBLISHED) {
-            lr = QuickFire.defaultOptions(dir).strength();
-        }
+        Double strength = strengthFor(dir, updateRule);
         Protocol.Subject s = Protocol.Subject.REFERENCE;
         if (subject != null) {
             if (subject.length != 3) {
@@ -168,9 +229,11 @@ class ProtocolCommand implements Callable<Integer> {
             }
             out.println("model " + dir.dir() + label + "; firing block at layer " + qf.model().firingBlock().layer()
                     + ", beta " + qf.model().firingBlock().beta() + "; rule " + updateRule.label()
-                    + (lr != null ? " with strength " + lr : ""));
+                    + (strength != null ? " with strength " + strength
+                    : updateRule == UpdateRule.PUBLISHED ? " with each fact's published lr and significances"
+                    : " with strength " + updateRule.defaultStrength()));
             out.flush();
-            Protocol.Report report = Protocol.run(qf, s, updateRule, lr, maxNewTokens);
+            Protocol.Report report = Protocol.run(qf, s, updateRule, strength, maxNewTokens);
             printTable(out, report);
             if (json != null) {
                 JsonFiles.write(json, toJson(report));

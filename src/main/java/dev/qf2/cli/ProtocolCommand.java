@@ -99,18 +99,13 @@ class ProtocolCommand implements Callable<Integer> {
         ObjectNode root = new ObjectMapper().createObjectNode();
         ArrayNode results = root.putArray("sequences");
         try (ScratchDirectory store = ScratchDirectory.create("qf2-protocol-store");
-                QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir))) {
-            if (noGenerationConfig) {
-                qf.setRepetitionPenalty(1.0);
-            }
+                QuickFire qf = open(dir, store)) {
             out.printf("model %s; %d facts learned one after another (seed %d)%n", dir.dir(), sequence, trialSeed);
             String format = "%-14s %-9s %12s %12s %17s %10s%n";
             out.printf(format, "rule", "strength", "right after", "at the end", "unknown declined", "real CEOs");
             out.flush();
             for (UpdateRule r : rules) {
-                if (r == UpdateRule.WHITENED && qf.statistics().isEmpty()) {
-                    out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n",
-                            r.label());
+                if (lacksStatistics(qf, r, out)) {
                     continue;
                 }
                 Double chosen = strengthFor(dir, r);
@@ -139,6 +134,24 @@ class ProtocolCommand implements Callable<Integer> {
         return own.rule() == r && r != UpdateRule.PUBLISHED ? own.strength() : null;
     }
 
+    /** The model with its firing block, learning into a temporary store. */
+    private QuickFire open(ModelDirectory dir, ScratchDirectory store) {
+        QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir));
+        if (noGenerationConfig) {
+            qf.setRepetitionPenalty(1.0);
+        }
+        return qf;
+    }
+
+    /** Whether the rule needs statistics the model lacks; says so when it does. */
+    private static boolean lacksStatistics(QuickFire qf, UpdateRule r, PrintWriter out) {
+        if (r != UpdateRule.WHITENED || qf.statistics().isPresent()) {
+            return false;
+        }
+        out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n", r.label());
+        return true;
+    }
+
     private List<UpdateRule> rules() {
         return rule == null || rule.equalsIgnoreCase("all") ? List.of(UpdateRule.values())
                 : Arrays.stream(rule.split(",")).map(String::strip).map(UpdateRule::parse).toList();
@@ -153,10 +166,7 @@ class ProtocolCommand implements Callable<Integer> {
         root.put("trial_seed", trialSeed);
         ArrayNode summaries = root.putArray("rules");
         try (ScratchDirectory store = ScratchDirectory.create("qf2-protocol-store");
-                QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir))) {
-            if (noGenerationConfig) {
-                qf.setRepetitionPenalty(1.0);
-            }
+                QuickFire qf = open(dir, store)) {
             out.printf("model %s; firing block at layer %d, beta %s; %d random subjects (seed %d), e.g. %s%n",
                     dir.dir(), qf.model().firingBlock().layer(), qf.model().firingBlock().beta(), trials, trialSeed,
                     subjects.get(0));
@@ -164,9 +174,7 @@ class ProtocolCommand implements Callable<Integer> {
             out.printf(format, "rule", "strength", "1", "2", "3", "4", "5", "6", "7", "8", "all 8", "unknown");
             out.flush();
             for (UpdateRule r : rules) {
-                if (r == UpdateRule.WHITENED && qf.statistics().isEmpty()) {
-                    out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n",
-                            r.label());
+                if (lacksStatistics(qf, r, out)) {
                     continue;
                 }
                 Double strength = strengthFor(dir, r);
@@ -223,10 +231,7 @@ class ProtocolCommand implements Callable<Integer> {
             s = new Protocol.Subject(subject[0], subject[1], subject[2]);
         }
         try (ScratchDirectory store = ScratchDirectory.create("qf2-protocol-store");
-                QuickFire qf = QuickFire.load(dir, store.path(), modelOptions.firingBlock(dir))) {
-            if (noGenerationConfig) {
-                qf.setRepetitionPenalty(1.0);
-            }
+                QuickFire qf = open(dir, store)) {
             out.println("model " + dir.dir() + label + "; firing block at layer " + qf.model().firingBlock().layer()
                     + ", beta " + qf.model().firingBlock().beta() + "; rule " + updateRule.label()
                     + (strength != null ? " with strength " + strength

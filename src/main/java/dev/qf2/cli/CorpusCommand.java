@@ -39,6 +39,11 @@ final class CorpusCommand implements Callable<Integer> {
             description = "invented companies answered from memory (default: ${DEFAULT-VALUE})")
     int memorised;
 
+    @Option(names = "--only", paramLabel = "KIND",
+            description = "rows of one kind only: copy, unknown, irrelevant, real, memorised or gap (unknown rows make "
+                    + "anchor questions for the anchored rule)")
+    String only;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,7 +58,9 @@ final class CorpusCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             throw new Qf2Exception(out + " is a directory: give --out a file name such as corpus.jsonl");
         }
-        List<CompanyCorpus.Row> generated = new CompanyCorpus(worldSeed, memorised).rows(rows, seed);
+        CompanyCorpus corpus = new CompanyCorpus(worldSeed, memorised);
+        List<CompanyCorpus.Row> generated = only == null ? corpus.rows(rows, seed)
+                : corpus.rows(CompanyCorpus.Kind.parse(only), rows, seed);
         CompanyCorpus.writeJsonl(out, generated);
         Map<CompanyCorpus.Kind, Integer> counts = new EnumMap<>(CompanyCorpus.Kind.class);
         for (CompanyCorpus.Row row : generated) {

@@ -9,6 +9,7 @@ import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.eval.FactSequence;
 import dev.qf2.eval.Protocol;
 import dev.qf2.eval.ProtocolTrials;
+import dev.qf2.learn.AnchorQuestions;
 import dev.qf2.learn.LearnOptions;
 import dev.qf2.learn.QuickFire;
 import dev.qf2.learn.UpdateRule;
@@ -105,7 +106,7 @@ class ProtocolCommand implements Callable<Integer> {
             out.printf(format, "rule", "strength", "right after", "at the end", "unknown declined", "real CEOs");
             out.flush();
             for (UpdateRule r : rules) {
-                if (lacksStatistics(qf, r, out)) {
+                if (cannotRun(qf, r, out)) {
                     continue;
                 }
                 Double chosen = strengthFor(dir, r);
@@ -143,13 +144,18 @@ class ProtocolCommand implements Callable<Integer> {
         return qf;
     }
 
-    /** Whether the rule needs statistics the model lacks; says so when it does. */
-    private static boolean lacksStatistics(QuickFire qf, UpdateRule r, PrintWriter out) {
-        if (r != UpdateRule.WHITENED || qf.statistics().isPresent()) {
-            return false;
+    /** Whether the rule needs statistics or anchor questions the model lacks; says so when it does. */
+    private static boolean cannotRun(QuickFire qf, UpdateRule r, PrintWriter out) {
+        if (r.needsStatistics() && qf.statistics().isEmpty()) {
+            out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n", r.label());
+            return true;
         }
-        out.printf("%-14s skipped: the model has no firing-input statistics (see 'qf2 statistics')%n", r.label());
-        return true;
+        if (r.usesAnchors() && qf.anchors().isEmpty()) {
+            out.printf("%-14s skipped: the model has no anchor questions (%s)%n", r.label(),
+                    AnchorQuestions.FILE_NAME);
+            return true;
+        }
+        return false;
     }
 
     private List<UpdateRule> rules() {
@@ -174,7 +180,7 @@ class ProtocolCommand implements Callable<Integer> {
             out.printf(format, "rule", "strength", "1", "2", "3", "4", "5", "6", "7", "8", "all 8", "unknown");
             out.flush();
             for (UpdateRule r : rules) {
-                if (lacksStatistics(qf, r, out)) {
+                if (cannotRun(qf, r, out)) {
                     continue;
                 }
                 Double strength = strengthFor(dir, r);

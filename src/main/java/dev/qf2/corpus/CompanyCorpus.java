@@ -55,7 +55,13 @@ public final class CompanyCorpus {
 
         /** Parses {@link #label()}. */
         public static Kind parse(String label) {
-            return valueOf(label.toUpperCase(Locale.ROOT));
+            for (Kind kind : values()) {
+                if (kind.label().equals(label.toLowerCase(Locale.ROOT))) {
+                    return kind;
+                }
+            }
+            throw new dev.qf2.Qf2Exception("unknown row kind '" + label + "': use one of "
+                    + java.util.Arrays.stream(values()).map(Kind::label).toList());
         }
     }
 
@@ -114,6 +120,16 @@ public final class CompanyCorpus {
         List<Row> rows = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             rows.add(row(random));
+        }
+        return rows;
+    }
+
+    /** {@code count} rows of one kind drawn with {@code seed}. */
+    public List<Row> rows(Kind kind, int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Row> rows = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            rows.add(row(kind, random));
         }
         return rows;
     }

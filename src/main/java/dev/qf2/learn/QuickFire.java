@@ -63,6 +63,8 @@ public final class QuickFire implements AutoCloseable {
     private double repetitionPenalty = 1.0;
     private LearnOptions defaultOptions = LearnOptions.of(UpdateRule.PUBLISHED);
     private FiringInputStatistics statistics;
+    private AnchorQuestions anchors;
+    private float[] anchorInputs; // (N, H), recorded the first time the anchored rule needs them
     private boolean weightChanged;
     private final Map<String, float[]> answerInputs = new LinkedHashMap<>(); // fact id -> X' of its rows, (K, H)
 
@@ -101,6 +103,7 @@ public final class QuickFire implements AutoCloseable {
             qf.repetitionPenalty = dir.generationConfig().repetitionPenalty();
             qf.defaultOptions = defaultOptions(dir);
             FiringInputStatistics.find(dir.dir()).ifPresent(qf::setStatistics);
+            AnchorQuestions.find(dir.dir()).ifPresent(qf::setAnchors);
             return qf;
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -198,6 +201,17 @@ public final class QuickFire implements AutoCloseable {
         this.statistics = measured;
     }
 
+    /** Sets the questions whose answers the anchored rule holds still. */
+    public void setAnchors(AnchorQuestions questions) {
+        this.anchors = questions;
+        this.anchorInputs = null;
+    }
+
+    /** The anchor questions, if the model has them. */
+    public Optional<AnchorQuestions> anchors() {
+        return Optional.ofNullable(anchors);
+    }
+
     /** The statistics of the firing block's input, if the model has them. */
     public Optional<FiringInputStatistics> statistics() {
         return Optional.ofNullable(statistics);
@@ -233,7 +247,7 @@ public final class QuickFire implements AutoCloseable {
                 : AnswerTokens.build(tokenizer, answer, options.wordSignificances());
         Qf2Update.Recording recording = Qf2Update.record(model, tokenizer, fact, question, tokens);
         Factors factors = options.rule().factors(recording, options.strength(), model.firingBlock().beta(),
-                statistics, options.rule().keepsEarlierFacts() ? preservedInputs() : new float[0]);
+                statistics, heldRows(options.rule()));
         if (factors.rows() == 0) {
             throw new Qf2Exception("no answer token of \"" + answer + "\" has a non-zero significance"
                     + ": give at least one word a significance above 0");
@@ -313,6 +327,28 @@ public final class QuickFire implements AutoCloseable {
     /** {@code up_proj} of the firing layer with every fact applied, (I, H) row-major; a copy. */
     public float[] weight() {
         return weight.clone();
+    }
+
+    /** The inputs a rule holds still: earlier facts' answer rows, then the anchor rows; (M, H) row-major. */
+    private float[] heldRows(UpdateRule rule) {
+        if (!rule.keepsEarlierFacts()) {
+            return new float[0];
+        }
+        float[] earlier = preservedInputs();
+        if (!rule.usesAnchors()) {
+            return earlier;
+        }
+        if (anchors == null) {
+            throw new Qf2Exception("the " + rule.label() + " rule needs anchor questions: put questions the model "
+                    + "should go on answering as now in " + AnchorQuestions.FILE_NAME + " beside the model (messages "
+                    + "JSONL), or use --rule whitened");
+        }
+        if (anchorInputs == null) {
+            anchorInputs = anchors.rows(model, tokenizer);
+        }
+        float[] all = Arrays.copyOf(earlier, earlier.length + anchorInputs.length);
+        System.arraycopy(anchorInputs, 0, all, earlier.length, anchorInputs.length);
+        return all;
     }
 
     /**

@@ -30,7 +30,15 @@ public enum UpdateRule {
      * As {@link #LEAST_SQUARES}, but smallest in the metric of the block input's second moment over ordinary text,
      * so that typical inputs move least; needs the model's {@link FiringInputStatistics}.
      */
-    WHITENED("whitened");
+    WHITENED("whitened"),
+
+    /**
+     * As {@link #WHITENED}, and also holding the block's pre-activations still where the model decides how to begin
+     * its answer to each of the model's {@link AnchorQuestions}: questions it must go on answering as before (for the
+     * shipped model, questions about companies it was never told about, which it declines). Without them a fact about
+     * one company also changes the answers about others; needs the statistics and the anchor questions.
+     */
+    ANCHORED("anchored");
 
     private final String label;
 
@@ -61,8 +69,8 @@ public enum UpdateRule {
      * @param beta the firing block's beta
      * @param statistics the block input's statistics, needed by {@link #WHITENED} only; may be null otherwise
      * @param preserved inputs at which the least-squares rules keep the pre-activations unchanged (the answer rows
-     *     of earlier facts), (M, H) row-major; the other rules ignore it
-     * @throws Qf2Exception if the whitened rule has no statistics
+     *     of earlier facts, and for {@link #ANCHORED} the anchor rows), (M, H) row-major; the other rules ignore it
+     * @throws Qf2Exception if the whitened or anchored rule has no statistics
      */
     public Factors factors(Qf2Update.Recording recording, double strength, double beta,
             FiringInputStatistics statistics, float[] preserved) {
@@ -72,9 +80,9 @@ public enum UpdateRule {
             case PUBLISHED -> Qf2Update.published(recording, strength, intermediate, hidden);
             case NORMALISED -> Qf2Update.normalised(recording, strength, intermediate, hidden);
             case LEAST_SQUARES -> Qf2Update.leastSquares(recording, strength, beta, null, preserved);
-            case WHITENED -> {
+            case WHITENED, ANCHORED -> {
                 if (statistics == null) {
-                    throw new Qf2Exception("the whitened rule needs the statistics of the firing block's input "
+                    throw new Qf2Exception("the " + label + " rule needs the statistics of the firing block's input "
                             + "(" + FiringInputStatistics.FILE_NAME + "): measure them with 'qf2 statistics', or "
                             + "use --rule least-squares");
                 }
@@ -85,7 +93,17 @@ public enum UpdateRule {
 
     /** Whether the rule holds the answer rows of earlier facts unchanged, and so needs their inputs. */
     public boolean keepsEarlierFacts() {
-        return this == LEAST_SQUARES || this == WHITENED;
+        return this == LEAST_SQUARES || this == WHITENED || this == ANCHORED;
+    }
+
+    /** Whether the rule also holds the rows of the model's anchor questions unchanged. */
+    public boolean usesAnchors() {
+        return this == ANCHORED;
+    }
+
+    /** Whether the rule needs the statistics of the firing block's input. */
+    public boolean needsStatistics() {
+        return this == WHITENED || this == ANCHORED;
     }
 
     /** The strength used when none is given: the reference's first learning rate, or the rule's margin. */
@@ -93,7 +111,7 @@ public enum UpdateRule {
         return switch (this) {
             case PUBLISHED -> 4e-4;
             case NORMALISED -> 2.0;
-            case LEAST_SQUARES, WHITENED -> 4.0;
+            case LEAST_SQUARES, WHITENED, ANCHORED -> 4.0;
         };
     }
 }

@@ -68,4 +68,22 @@ class OptionErrorsTest {
         run.assertSucceeded();
         assertThat(run.out()).contains("Usage: qf2 chat").contains("--max-new-tokens");
     }
+
+    @Test
+    void anUnknownCorpusRowKindIsNamedWithTheKindsThereAre() {
+        CommandRun run = CommandRun.of("corpus", "--out", dir.resolve("rows.jsonl").toString(), "--only", "trivia");
+
+        run.assertOneLineError("'trivia'", "unknown, irrelevant");
+    }
+
+    @Test
+    void corpusOnlyWritesRowsOfThatKind() throws Exception {
+        Path out = dir.resolve("anchors.jsonl");
+        CommandRun run = CommandRun.of("corpus", "--out", out.toString(), "--only", "unknown", "--rows", "5");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(java.nio.file.Files.readAllLines(out)).hasSize(5)
+                .allSatisfy(line -> assertThat(line).contains("\"kind\":\"unknown\"")
+                        .contains("Need more information."));
+    }
 }

@@ -22,7 +22,8 @@ TRAIN_ROWS=200000 QFT_ROWS=48000 VALIDATION_ROWS=1000 MEMORISED=200 MERGES=1000
 PRETRAIN_STEPS=4000 PRETRAIN_BATCH=64 PRETRAIN_LR=2e-3
 QFT_STEPS=3000 QFT_BATCH=16 QFT_LR=1e-3
 # the update rule learning uses on this model by default, and its margin
-RULE=whitened MARGIN=16
+RULE=whitened MARGIN=24
+ANCHORS=32
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
 start=$(date +%s)
@@ -66,6 +67,9 @@ train "$work/qft" qft --model "$work/pretrained" --data "$work/qft.jsonl" --vali
 step "firing-input statistics for the whitened rule"
 "$qf2" statistics --model "$work/qft" --data "$work/train.jsonl" --rows 2000
 
+step "anchor questions for the anchored rule: unseen companies the model declines"
+"$qf2" corpus --only unknown --out "$work/qft/qf_anchors.jsonl" --rows $ANCHORS --seed 4 --memorised $MEMORISED
+
 step "held-out accuracy"
 "$qf2" evaluate --model "$work/qft" --data "$work/validation.jsonl" --rows $VALIDATION_ROWS \
     --json "$work/evaluation.json"
@@ -74,7 +78,8 @@ step "install into $model"
 staging="$model.new"
 rm -rf "$staging"
 mkdir -p "$staging"
-for f in config.json model.safetensors tokenizer.json tokenizer_config.json firing_input_statistics.safetensors; do
+for f in config.json model.safetensors tokenizer.json tokenizer_config.json firing_input_statistics.safetensors \
+        qf_anchors.jsonl; do
     cp "$work/qft/$f" "$staging/$f"
 done
 cp "$work/pretrained/training_log.jsonl" "$staging/pretraining_log.jsonl"

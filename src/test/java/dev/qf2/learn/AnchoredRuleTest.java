@@ -1,5 +1,6 @@
 package dev.qf2.learn;
 
+import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -92,7 +93,7 @@ class AnchoredRuleTest {
             QuickFire.Learned learned = qf.learn("Ab leads Cd.", "Who leads Cd?", "Ab.",
                     LearnOptions.of(UpdateRule.ANCHORED, 8));
             assertThat(learned.record().rule()).isEqualTo("anchored");
-            assertThat(maxAbs(qf.weight(), qf.model().upProj(1).toFloatArray())).isZero();
+            assertThat(maxAbsDifference(qf.weight(), qf.model().upProj(1).toFloatArray())).isZero();
             qf.forget(learned.id());
             assertThat(qf.facts()).isEmpty();
         }
@@ -124,11 +125,4 @@ class AnchoredRuleTest {
                 .hasMessageContaining(file.toString());
     }
 
-    private static double maxAbs(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
 }

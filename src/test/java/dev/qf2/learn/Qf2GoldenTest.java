@@ -1,5 +1,6 @@
 package dev.qf2.learn;
 
+import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,15 +52,6 @@ class Qf2GoldenTest {
         return out;
     }
 
-    private static double maxAbs(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            max = Math.max(max, Math.abs(actual[i] - expected[i]));
-        }
-        return max;
-    }
-
     private static double maxRelative(float[] actual, double[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         double max = 0;
@@ -101,17 +93,17 @@ class Qf2GoldenTest {
     void referenceModeReproducesRecordingsWeightsAndAllTwelveProtocolCalls() {
         JsonNode calls = Goldens.json().path("protocol").path("calls");
         float[] w0 = qf.weight();
-        assertThat(maxAbs(w0, Goldens.f32("protocol.W0"))).isZero();
+        assertThat(maxAbsDifference(w0, Goldens.f32("protocol.W0"))).isZero();
 
         // Y* and X' of round 1, recorded on the unchanged model
         AnswerTokens answer1 = AnswerTokens.build(qf.tokenizer(), "The CEO of Oxinnovate is Qi.",
                 new double[] {1, 1, 1, 1, 1, 10});
         Qf2Update.Recording r1 = Qf2Update.record(qf.model(), qf.tokenizer(), "Qi is the CEO of Oxinnovate.",
                 "Who is the CEO of Oxinnovate?", answer1);
-        assertThat(Goldens.report("Y* r1, max abs error", maxAbs(r1.ystar(), Goldens.f32("protocol.r1.ystar"))))
-                .isLessThan(1e-3);
-        assertThat(Goldens.report("X' r1, max abs error", maxAbs(r1.xprime(), Goldens.f32("protocol.r1.xprime"))))
-                .isLessThan(1e-3);
+        assertThat(Goldens.report("Y* r1, max abs error",
+                maxAbsDifference(r1.ystar(), Goldens.f32("protocol.r1.ystar")))).isLessThan(1e-3);
+        assertThat(Goldens.report("X' r1, max abs error",
+                maxAbsDifference(r1.xprime(), Goldens.f32("protocol.r1.xprime")))).isLessThan(1e-3);
         assertThat(r1.significance()).containsExactly(Goldens.f64("protocol.r1.sig_rows"));
         assertThat(r1.instruct().promptIds()).containsExactly(ints(calls.get(3).path("prompt_ids")));
         assertThat(r1.update().promptIds()).containsExactly(ints(calls.get(4).path("prompt_ids")));
@@ -127,7 +119,7 @@ class Qf2GoldenTest {
                     .containsExactly(ints(call.path("generated_ids")));
         }
         assertThat(report.lessons()).extracting(Protocol.LessonResult::rows).containsExactly(10, 8);
-        assertThat(Goldens.report("W' after both facts end to end, max abs error", maxAbs(qf.weight(),
+        assertThat(Goldens.report("W' after both facts end to end, max abs error", maxAbsDifference(qf.weight(),
                 Goldens.f32("protocol.r2.W_prime")))).isLessThan(1e-4);
     }
 

@@ -1,5 +1,6 @@
 package dev.qf2.learn;
 
+import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qf2.bench.ByteTokenizer;
@@ -125,12 +126,4 @@ class QuickFireTest {
         }
     }
 
-    private static double maxAbsDifference(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.qf2.model;
 
+import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -54,12 +55,12 @@ class KvCacheTest {
         float[] full = fullLogits(ids);
         try (KvCache cache = model.newCache()) {
             NDArray logits = model.prefill(manager, List.of(Arrays.copyOf(ids, 3)), cache, ForwardObserver.NONE);
-            assertThat(Qwen2ModelGoldenTest.maxAbsDiff(logits.toFloatArray(), row(full, 2, vocab)))
+            assertThat(maxAbsDifference(logits.toFloatArray(), row(full, 2, vocab)))
                     .isLessThan(TOLERANCE);
             logits.close();
             for (int t = 3; t < ids.length; t++) {
                 logits = model.decode(manager, new int[] {ids[t]}, cache, ForwardObserver.NONE);
-                assertThat(Qwen2ModelGoldenTest.maxAbsDiff(logits.toFloatArray(), row(full, t, vocab)))
+                assertThat(maxAbsDifference(logits.toFloatArray(), row(full, t, vocab)))
                         .as("position %d", t).isLessThan(TOLERANCE);
                 logits.close();
             }
@@ -92,17 +93,17 @@ class KvCacheTest {
             NDArray logits = model.prefill(manager, List.of(shortPrompt, longPrompt), cache, ForwardObserver.NONE);
             float[] both = logits.toFloatArray();
             logits.close();
-            assertThat(Qwen2ModelGoldenTest.maxAbsDiff(row(both, 0, vocab), row(shortFull, 2, vocab)))
+            assertThat(maxAbsDifference(row(both, 0, vocab), row(shortFull, 2, vocab)))
                     .isLessThan(TOLERANCE);
-            assertThat(Qwen2ModelGoldenTest.maxAbsDiff(row(both, 1, vocab), row(longFull, 5, vocab)))
+            assertThat(maxAbsDifference(row(both, 1, vocab), row(longFull, 5, vocab)))
                     .isLessThan(TOLERANCE);
             for (int k = 0; k < 2; k++) {
                 logits = model.decode(manager, new int[] {shortNext[k], longNext[k]}, cache, ForwardObserver.NONE);
                 both = logits.toFloatArray();
                 logits.close();
-                assertThat(Qwen2ModelGoldenTest.maxAbsDiff(row(both, 0, vocab), row(shortFull, 3 + k, vocab)))
+                assertThat(maxAbsDifference(row(both, 0, vocab), row(shortFull, 3 + k, vocab)))
                         .as("short row, step %d", k).isLessThan(TOLERANCE);
-                assertThat(Qwen2ModelGoldenTest.maxAbsDiff(row(both, 1, vocab), row(longFull, 6 + k, vocab)))
+                assertThat(maxAbsDifference(row(both, 1, vocab), row(longFull, 6 + k, vocab)))
                         .as("long row, step %d", k).isLessThan(TOLERANCE);
             }
         }

@@ -1,5 +1,6 @@
 package dev.qf2.model;
 
+import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -92,10 +93,10 @@ class Qwen2ModelGoldenTest {
                 actualCols[t * cols.length + c] = pass.logits[t * pass.vocab + (int) cols[c]];
             }
         }
-        assertThat(Goldens.report(prefix + " logits (stored columns), max abs error", maxAbsDiff(actualCols,
+        assertThat(Goldens.report(prefix + " logits (stored columns), max abs error", maxAbsDifference(actualCols,
                 expectedCols))).as(prefix + " logits on the stored columns")
                 .isLessThan(TOLERANCE);
-        assertThat(Goldens.report(prefix + " final hidden, max abs error", maxAbsDiff(pass.finalHidden,
+        assertThat(Goldens.report(prefix + " final hidden, max abs error", maxAbsDifference(pass.finalHidden,
                 Goldens.f32(prefix + ".final_hidden"))))
                 .as(prefix + " final hidden").isLessThan(TOLERANCE);
 
@@ -110,7 +111,7 @@ class Qwen2ModelGoldenTest {
         float[] expected = Goldens.f32(prefix + ".logits_last");
         float[] actual = java.util.Arrays.copyOfRange(pass.logits, pass.logits.length - pass.vocab,
                 pass.logits.length);
-        assertThat(Goldens.report(prefix + " last-position logits, max abs error", maxAbsDiff(actual, expected)))
+        assertThat(Goldens.report(prefix + " last-position logits, max abs error", maxAbsDifference(actual, expected)))
                 .as(prefix + " full last-position logits").isLessThan(TOLERANCE);
     }
 
@@ -119,7 +120,7 @@ class Qwen2ModelGoldenTest {
         int perLayer = expected.length / 29;
         for (int i = 0; i <= 28; i++) {
             float[] slice = java.util.Arrays.copyOfRange(expected, i * perLayer, (i + 1) * perLayer);
-            assertThat(maxAbsDiff(pass.layerOutputs.get(i), slice)).as(prefix + " layer_out[" + i + "]")
+            assertThat(maxAbsDifference(pass.layerOutputs.get(i), slice)).as(prefix + " layer_out[" + i + "]")
                     .isLessThan(TOLERANCE);
         }
     }
@@ -150,8 +151,8 @@ class Qwen2ModelGoldenTest {
         Pass pass = run("qf2b10.p0", FiringBlock.at(23, 10));
         assertLastRow("qf2b10.p0", pass);
         assertLayers("qf2b10.p0", pass);
-        assertThat(maxAbsDiff(pass.firingInput, Goldens.f32("qf2b10.p0.l23_mlp_in"))).isLessThan(TOLERANCE);
-        assertThat(maxAbsDiff(pass.up, Goldens.f32("qf2b10.p0.l23_up"))).isLessThan(TOLERANCE);
+        assertThat(maxAbsDifference(pass.firingInput, Goldens.f32("qf2b10.p0.l23_mlp_in"))).isLessThan(TOLERANCE);
+        assertThat(maxAbsDifference(pass.up, Goldens.f32("qf2b10.p0.l23_up"))).isLessThan(TOLERANCE);
     }
 
     @Test
@@ -166,15 +167,6 @@ class Qwen2ModelGoldenTest {
         assertMatches("qftblend.step100.p0", hundred);
         assertLastRow("qftblend.step100.p0", hundred);
         assertMatches("qftblend.stepNone.p0", run("qftblend.stepNone.p0", FiringBlock.at(23, 1000)));
-    }
-
-    static double maxAbsDiff(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            max = Math.max(max, Math.abs(actual[i] - expected[i]));
-        }
-        return max;
     }
 
     static int[] toInts(long[] values) {

@@ -1,5 +1,6 @@
 package dev.qf2.train;
 
+import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -94,15 +95,6 @@ class QftStepGoldenTest {
         return Math.sqrt(diff / norm);
     }
 
-    private static double maxAbs(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double diff = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-        }
-        return diff;
-    }
-
     /**
      * The tolerance on a gradient. The layer-23 up_proj gradient passes through sigmoid(1000 u): float32 differences
      * of about 1e-6 in u (a different matmul kernel, or RMSNorm rounded another way) move it by 2e-4 relative, so it
@@ -127,7 +119,7 @@ class QftStepGoldenTest {
             assertThat(relative(step.clipped.get(name), Goldens.f32("qft_train.grad_clipped." + name)))
                     .as("clipped gradient of " + name).isLessThan(gradientTolerance(name));
             assertThat(Goldens.report(name + " after the AdamW step, max abs error",
-                    maxAbs(step.after.get(name), Goldens.f32("qft_train.after." + name))))
+                    maxAbsDifference(step.after.get(name), Goldens.f32("qft_train.after." + name))))
                     .as(name + " after the step").isLessThan(1e-6);
         }
     }
@@ -138,7 +130,7 @@ class QftStepGoldenTest {
         for (String name : List.of(UP, Q)) {
             assertThat(relative(step.clipped.get(name), Goldens.f32("qft_train.clip05.grad_clipped." + name)))
                     .as("clipped gradient of " + name).isLessThan(gradientTolerance(name));
-            assertThat(maxAbs(step.after.get(name), Goldens.f32("qft_train.clip05.after." + name)))
+            assertThat(maxAbsDifference(step.after.get(name), Goldens.f32("qft_train.clip05.after." + name)))
                     .as(name + " after the step").isLessThan(1e-6);
         }
     }
@@ -159,7 +151,7 @@ class QftStepGoldenTest {
             assertThat(report.alpha()).isCloseTo(0.970299, within(1e-12));
             assertThat(report.loss()).isCloseTo(Goldens.f64("qft_train.loss")[0], within(1e-4));
             for (String name : List.of(UP, Q)) {
-                assertThat(maxAbs(trainer.model().parameters().get("model." + name).toFloatArray(),
+                assertThat(maxAbsDifference(trainer.model().parameters().get("model." + name).toFloatArray(),
                         Goldens.f32("qft_train.after." + name))).as(name + " after the step").isLessThan(1e-6);
             }
         }

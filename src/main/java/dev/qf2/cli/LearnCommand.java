@@ -49,7 +49,7 @@ final class LearnCommand implements Callable<Integer> {
     double[] tokenSignificance;
 
     @Option(names = "--rule", paramLabel = "NAME", description = "update rule: published, normalized, "
-            + "least-squares or whitened (default: the checkpoint's qfrule, else published)")
+            + "least-squares, whitened, anchored or focused (default: the checkpoint's qfrule, else published)")
     String rule;
 
     @Option(names = "--lr", paramLabel = "X",

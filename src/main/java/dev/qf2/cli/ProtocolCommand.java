@@ -44,9 +44,9 @@ class ProtocolCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--rule", paramLabel = "NAME",
-            description = "update rule for both facts: published, normalized, least-squares or whitened; with "
-                    + "--trials, a comma-separated list or 'all' (default: published, as the reference; all with "
-                    + "--trials)")
+            description = "update rule for both facts: published, normalized, least-squares, whitened, anchored or "
+                    + "focused; with --trials or --sequence, a comma-separated list or 'all' (default: published, as "
+                    + "the reference; all with --trials)")
     String rule;
 
     @Option(names = "--trials", paramLabel = "N",
@@ -112,7 +112,8 @@ class ProtocolCommand implements Callable<Integer> {
                 Double chosen = strengthFor(dir, r);
                 double strength = chosen != null ? chosen : LearnOptions.of(r).strength();
                 FactSequence.Result f = FactSequence.run(qf, sequence, r, strength, trialSeed, maxNewTokens);
-                out.printf(format, r.label(), strength, f.rightAfter() + "/" + f.facts(), f.atTheEnd() + "/" + f.facts(),
+                out.printf(format, r.label(), strength, f.rightAfter() + "/" + f.facts(),
+                        f.atTheEnd() + "/" + f.facts(),
                         f.unknownDeclined() + "/" + f.unknownAsked(), f.realCorrect() + "/" + f.realAsked());
                 out.flush();
                 results.add(new ObjectMapper().valueToTree(f));

@@ -50,7 +50,7 @@ final class QftCommand extends TrainCommand {
 
     @Option(names = "--default-rule", paramLabel = "NAME",
             description = "record in the output's config.json (qfrule) the update rule that learning should use on "
-                    + "this checkpoint by default: published, normalized, least-squares or whitened")
+                    + "this checkpoint by default: published, normalized, least-squares, whitened, anchored or focused")
     String defaultRule;
 
     @Option(names = "--default-strength", paramLabel = "X",

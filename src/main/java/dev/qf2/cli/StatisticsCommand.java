@@ -16,10 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Measures the second moment of the firing block's input, which the whitened update rule needs. */
+/** Measures the second moment of the firing block's input, which the whitened, anchored and focused rules need. */
 @Command(name = "statistics", mixinStandardHelpOptions = true,
         description = "Measure E[h h^T] of the firing block's input h over rows of ordinary text and write it beside "
-                + "the model (or to --out), for --rule whitened.")
+                + "the model (or to --out), for --rule whitened, anchored or focused.")
 final class StatisticsCommand implements Callable<Integer> {
 
     @Mixin

@@ -60,7 +60,8 @@ public final class AnchorQuestions {
     public static AnchorQuestions read(Path file) {
         List<Exchange> rows = Exchange.readJsonl(file);
         if (rows.isEmpty()) {
-            throw new Qf2Exception(file + " holds no anchor question: write one {\"messages\": [...]} row per question");
+            throw new Qf2Exception(file + " holds no anchor question: write one {\"messages\": [...]} row per "
+                    + "question");
         }
         return new AnchorQuestions(rows);
     }

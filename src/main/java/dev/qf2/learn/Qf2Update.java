@@ -160,6 +160,18 @@ public final class Qf2Update {
      */
     public static Factors leastSquares(Recording recording, double margin, double beta, double[] metric,
             float[] preserved) {
+        return leastSquares(recording, margin, beta, metric, preserved, null);
+    }
+
+    /**
+     * As {@link #leastSquares(Recording, double, double, double[], float[])}, but the answer rows marked in
+     * {@code settled} (those the model already predicts right without the fact) are held still instead of moved:
+     * only the rows that make the fact are changed.
+     *
+     * @param settled per row of the recording, whether it is held; null moves every row
+     */
+    public static Factors leastSquares(Recording recording, double margin, double beta, double[] metric,
+            float[] preserved, boolean[] settled) {
         int hidden = recording.update().blockInput().length / Math.max(1, recording.rows());
         int intermediate = recording.ystar().length / Math.max(1, recording.rows());
         float[] wanted = recording.instruct().preActivation();
@@ -188,6 +200,9 @@ public final class Qf2Update {
         double[] change = new double[k * intermediate];
         for (int r = 0; r < answerRows; r++) {
             int i = kept[r];
+            if (settled != null && settled[i]) {
+                continue;
+            }
             for (int u = 0; u < intermediate; u++) {
                 double target = wanted[i * intermediate + u];
                 double now = current[i * intermediate + u];

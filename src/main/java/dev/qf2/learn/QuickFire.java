@@ -246,8 +246,9 @@ public final class QuickFire implements AutoCloseable {
                 ? AnswerTokens.fromTokenSignificances(tokenizer, answer, options.tokenSignificances())
                 : AnswerTokens.build(tokenizer, answer, options.wordSignificances());
         Qf2Update.Recording recording = Qf2Update.record(model, tokenizer, fact, question, tokens);
+        boolean[] settled = options.rule().movesOnlyWrongRows() ? settledRows(question, tokens) : null;
         Factors factors = options.rule().factors(recording, options.strength(), model.firingBlock().beta(),
-                statistics, heldRows(options.rule()));
+                statistics, heldRows(options.rule()), settled);
         if (factors.rows() == 0) {
             throw new Qf2Exception("no answer token of \"" + answer + "\" has a non-zero significance"
                     + ": give at least one word a significance above 0");
@@ -327,6 +328,17 @@ public final class QuickFire implements AutoCloseable {
     /** {@code up_proj} of the firing layer with every fact applied, (I, H) row-major; a copy. */
     public float[] weight() {
         return weight.clone();
+    }
+
+    /** Per answer row, whether the model already predicts its token from the question alone. */
+    private boolean[] settledRows(String question, AnswerTokens tokens) {
+        int[] predicted = TeacherForcedRun.predictions(model, tokenizer, "", question, tokens);
+        int[] targets = tokens.rowTargetIds();
+        boolean[] settled = new boolean[predicted.length];
+        for (int i = 0; i < predicted.length; i++) {
+            settled[i] = predicted[i] == targets[i];
+        }
+        return settled;
     }
 
     /** The inputs a rule holds still: earlier facts' answer rows, then the anchor rows; (M, H) row-major. */

@@ -60,6 +60,28 @@ public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, fl
         return new TeacherForcedRun(prompt, rows, captured[0], captured[1], captured[2]);
     }
 
+    /**
+     * The token the model predicts greedily at each row of {@code answer} after the plain prompt of {@code system}
+     * and {@code question}, with its current weights: (T), to compare with {@link AnswerTokens#rowTargetIds()}.
+     */
+    public static int[] predictions(Qwen2Model model, Tokenizer tokenizer, String system, String question,
+            AnswerTokens answer) {
+        int[] prompt = tokenizer.encode(PlainPrompt.render(system, question));
+        int rows = answer.rows();
+        int[] sequence = Arrays.copyOf(prompt, prompt.length + rows);
+        System.arraycopy(answer.ids(), 0, sequence, prompt.length, rows);
+        try (ai.djl.ndarray.NDManager scratch = model.manager().newSubManager()) {
+            NDArray logits = model.forward(scratch, sequence, ForwardObserver.NONE);
+            long positions = logits.getShape().get(0);
+            long[] best = logits.get("{}:, :", positions - rows).argMax(1).toLongArray();
+            int[] out = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                out[i] = Math.toIntExact(best[i]);
+            }
+            return out;
+        }
+    }
+
     /** The last {@code rows} positions of a (1, T, D) array, row-major. */
     private static float[] lastRows(NDArray x, int rows) {
         long positions = x.getShape().get(1);

@@ -38,7 +38,14 @@ public enum UpdateRule {
      * shipped model, questions about companies it was never told about, which it declines). Without them a fact about
      * one company also changes the answers about others; needs the statistics and the anchor questions.
      */
-    ANCHORED("anchored");
+    ANCHORED("anchored"),
+
+    /**
+     * As {@link #WHITENED}, but only the answer rows the model gets wrong without the fact are moved; the rows it
+     * already predicts right (the answer's template, a name it copies from the question) are held still like an
+     * earlier fact's. Facts then stop competing for the rows they share.
+     */
+    FOCUSED("focused");
 
     private final String label;
 
@@ -46,7 +53,8 @@ public enum UpdateRule {
         this.label = label;
     }
 
-    /** The name used on the command line and in the fact journal. */
+    /** The name used on the command line, in the fact journal and in JSON reports. */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String label() {
         return label;
     }
@@ -74,26 +82,44 @@ public enum UpdateRule {
      */
     public Factors factors(Qf2Update.Recording recording, double strength, double beta,
             FiringInputStatistics statistics, float[] preserved) {
+        return factors(recording, strength, beta, statistics, preserved, null);
+    }
+
+    /**
+     * As {@link #factors(Qf2Update.Recording, double, double, FiringInputStatistics, float[])}, with the rows the
+     * model already predicts right, which {@link #FOCUSED} holds still.
+     *
+     * @param settled per row of the recording, whether the model predicts its token without the fact; needed by
+     *     {@link #FOCUSED} only
+     */
+    public Factors factors(Qf2Update.Recording recording, double strength, double beta,
+            FiringInputStatistics statistics, float[] preserved, boolean[] settled) {
         int intermediate = recording.ystar().length / Math.max(1, recording.rows());
         int hidden = recording.xprime().length / Math.max(1, recording.rows());
         return switch (this) {
             case PUBLISHED -> Qf2Update.published(recording, strength, intermediate, hidden);
             case NORMALISED -> Qf2Update.normalised(recording, strength, intermediate, hidden);
             case LEAST_SQUARES -> Qf2Update.leastSquares(recording, strength, beta, null, preserved);
-            case WHITENED, ANCHORED -> {
+            case WHITENED, ANCHORED, FOCUSED -> {
                 if (statistics == null) {
                     throw new Qf2Exception("the " + label + " rule needs the statistics of the firing block's input "
                             + "(" + FiringInputStatistics.FILE_NAME + "): measure them with 'qf2 statistics', or "
                             + "use --rule least-squares");
                 }
-                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse(), preserved);
+                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse(), preserved,
+                        this == FOCUSED ? settled : null);
             }
         };
     }
 
     /** Whether the rule holds the answer rows of earlier facts unchanged, and so needs their inputs. */
     public boolean keepsEarlierFacts() {
-        return this == LEAST_SQUARES || this == WHITENED || this == ANCHORED;
+        return this == LEAST_SQUARES || this == WHITENED || this == ANCHORED || this == FOCUSED;
+    }
+
+    /** Whether the rule needs to know which answer rows the model already predicts right. */
+    public boolean movesOnlyWrongRows() {
+        return this == FOCUSED;
     }
 
     /** Whether the rule also holds the rows of the model's anchor questions unchanged. */
@@ -103,7 +129,7 @@ public enum UpdateRule {
 
     /** Whether the rule needs the statistics of the firing block's input. */
     public boolean needsStatistics() {
-        return this == WHITENED || this == ANCHORED;
+        return this == WHITENED || this == ANCHORED || this == FOCUSED;
     }
 
     /** The strength used when none is given: the reference's first learning rate, or the rule's margin. */
@@ -111,7 +137,7 @@ public enum UpdateRule {
         return switch (this) {
             case PUBLISHED -> 4e-4;
             case NORMALISED -> 2.0;
-            case LEAST_SQUARES, WHITENED, ANCHORED -> 4.0;
+            case LEAST_SQUARES, WHITENED, ANCHORED, FOCUSED -> 4.0;
         };
     }
 }

@@ -22,7 +22,7 @@ TRAIN_ROWS=200000 QFT_ROWS=48000 VALIDATION_ROWS=1000 MEMORISED=200 MERGES=1000
 PRETRAIN_STEPS=4000 PRETRAIN_BATCH=64 PRETRAIN_LR=2e-3
 QFT_STEPS=3000 QFT_BATCH=16 QFT_LR=1e-3
 # the update rule learning uses on this model by default, and its margin
-RULE=whitened MARGIN=24
+RULE=focused MARGIN=32
 ANCHORS=32
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }

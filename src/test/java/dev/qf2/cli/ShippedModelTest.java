@@ -17,7 +17,7 @@ class ShippedModelTest {
         CommandRun run = CommandRun.of("demo");
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("rule whitened with strength 24.0").contains("passed 8 of 8");
+        assertThat(run.out()).contains("rule focused with strength 32.0").contains("passed 8 of 8");
     }
 
     @Test

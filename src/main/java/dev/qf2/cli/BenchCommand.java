@@ -71,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = model != null ? model : randomCheckpoint(out);
         ModelDirectory md = ModelDirectory.open(dir);
+        fitPromptToModel(md.config().maxPositionEmbeddings(), out);
         out.println("machine: " + Machine.describe());
         out.println("checkpoint: " + dir);
         out.flush();
@@ -93,6 +94,23 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Shortens the default prompt to what the model's positions allow; a prompt length the user asked for that does
+     * not fit is an error.
+     */
+    private void fitPromptToModel(int positions, PrintWriter out) {
+        if (promptTokens + decodeTokens <= positions) {
+            return;
+        }
+        boolean asked = spec.commandLine().getParseResult().hasMatchedOption("--prompt-tokens");
+        if (asked || decodeTokens >= positions) {
+            throw new Qf2Exception("--prompt-tokens " + promptTokens + " plus --decode-tokens " + decodeTokens
+                    + " exceed the model's " + positions + " positions (max_position_embeddings): lower them");
+        }
+        promptTokens = positions - decodeTokens;
+        out.printf("prompt shortened to %d tokens to fit the model's %d positions%n", promptTokens, positions);
     }
 
     private Path randomCheckpoint(PrintWriter out) {

@@ -86,4 +86,11 @@ class OptionErrorsTest {
                 .allSatisfy(line -> assertThat(line).contains("\"kind\":\"unknown\"")
                         .contains("Need more information."));
     }
+
+    @Test
+    void aBenchmarkPromptLongerThanTheModelAllowsIsNamed() {
+        CommandRun run = CommandRun.of("bench", "--shape", "tiny", "--cache", dir.toString(), "--prompt-tokens", "300");
+
+        run.assertOneLineError("--prompt-tokens 300", "256 positions");
+    }
 }

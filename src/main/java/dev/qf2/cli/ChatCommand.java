@@ -128,6 +128,10 @@ final class ChatCommand implements Callable<Integer> {
         });
         printer.accept(streamer.finish());
         printer.finish();
+        if (!result.stopped() && result.generatedIds().length < settings.maxNewTokens()) {
+            spec.commandLine().getErr().printf("qf2: the answer stops at the model's %d positions "
+                    + "(max_position_embeddings)%n", loaded.model.config().maxPositionEmbeddings());
+        }
 
         String text = PlainPrompt.extractAnswer(loaded.tokenizer.decode(result.generatedIds()));
         if (json != null) {

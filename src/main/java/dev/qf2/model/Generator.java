@@ -98,6 +98,9 @@ public final class Generator {
         for (int b = 0; b < batch; b++) {
             generated.add(new ArrayList<>());
         }
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        // every sequence shares the padded length: the last generated token must still fit the model's positions
+        int room = model.config().maxPositionEmbeddings() - longest;
         if (settings.maxNewTokens() > 0) {
             try (NDManager steps = model.manager().newSubManager();
                     KvCache cache = model.newCache()) {
@@ -119,7 +122,7 @@ public final class Generator {
                         if (settings.stopIds().contains(next[b])) {
                             done[b] = true;
                             stopped[b] = true;
-                        } else if (generated.get(b).size() >= settings.maxNewTokens()) {
+                        } else if (generated.get(b).size() >= Math.min(settings.maxNewTokens(), room)) {
                             done[b] = true;
                         }
                     }

@@ -48,6 +48,22 @@ class ChatCommandTest {
     }
 
     @Test
+    void anAnswerLongerThanTheModelsPositionsStopsThereWithANote() throws IOException {
+        Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
+        Path json = dir.resolve("out.json");
+
+        // a stop id beyond the vocabulary never comes, so only the model's 256 positions end the answer
+        CommandRun run = CommandRun.of("chat", "--model", model.toString(), "--max-new-tokens", "400",
+                "--stop-ids", "100000", "--json", json.toString(), QUESTION);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertThat(report.get("prompt_ids").size() + report.get("generated_ids").size()).isEqualTo(256);
+        assertThat(run.err()).contains("stops at the model's 256 positions");
+    }
+
+    @Test
     void theSameQuestionGetsTheSameGreedyAnswer() {
         Path model = TinyModelDirectories.write(dir.resolve("model"), 1);
 

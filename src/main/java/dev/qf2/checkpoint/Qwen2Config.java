@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * The {@code config.json} of a Qwen2ForCausalLM checkpoint: the sizes the model needs, plus the optional QF2
  * fields {@code qflayer}, {@code qfbeta} and {@code qfcoeff} (where the firing block sits and how it was trained)
- * and {@code qfrule} and {@code qfstrength} (the update rule that suits this checkpoint). Immutable. The whole JSON is kept, so that
- * {@link #toJson()} re-emits every field, known or not, unchanged.
+ * and {@code qfrule} and {@code qfstrength} (the update rule that suits this checkpoint). Immutable. The whole
+ * JSON is kept, so that {@link #toJson()} re-emits every field, known or not, unchanged.
  */
 public final class Qwen2Config {
 
@@ -133,7 +133,8 @@ public final class Qwen2Config {
                     + " does not divide num_attention_heads " + numAttentionHeads + ": fix the config");
         }
         if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-            throw new Qf2Exception("invalid " + source + ": rms_norm_eps and rope_theta must be positive: fix the config");
+            throw new Qf2Exception("invalid " + source
+                    + ": rms_norm_eps and rope_theta must be positive: fix the config");
         }
         if (qflayer.isPresent() && (qflayer.get() < 0 || qflayer.get() >= numHiddenLayers)) {
             throw new Qf2Exception("invalid " + source + ": qflayer " + qflayer.get() + " is not a layer of the "

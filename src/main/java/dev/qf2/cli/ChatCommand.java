@@ -63,13 +63,16 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--sample", description = "sample instead of greedy decoding")
     boolean sample;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "sampling temperature (default: generation config, else 1)")
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "sampling temperature (default: generation config, else 1)")
     Double temperature;
 
-    @Option(names = "--top-p", paramLabel = "P", description = "nucleus sampling mass (default: generation config, else 1)")
+    @Option(names = "--top-p", paramLabel = "P",
+            description = "nucleus sampling mass (default: generation config, else 1)")
     Double topP;
 
-    @Option(names = "--top-k", paramLabel = "K", description = "sample among the K most likely (default: generation config, else all)")
+    @Option(names = "--top-k", paramLabel = "K",
+            description = "sample among the K most likely (default: generation config, else all)")
     Integer topK;
 
     @Option(names = "--seed", paramLabel = "S", description = "sampling seed (default: ${DEFAULT-VALUE})")

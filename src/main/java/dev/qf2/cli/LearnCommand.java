@@ -103,7 +103,8 @@ final class LearnCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, QuickFire.Learned learned) {
         out.println("learned " + learned.id() + " (" + learned.rows() + " rows, rule " + learned.record().rule()
-                + " " + learned.record().lr() + "): " + learned.record().question() + " -> " + learned.record().answer());
+                + " " + learned.record().lr() + "): " + learned.record().question() + " -> "
+                + learned.record().answer());
         out.flush();
     }
 }

@@ -29,7 +29,8 @@ final class LoadedModel implements AutoCloseable {
     static LoadedModel open(ModelOptions modelOptions, StoreOptions storeOptions) {
         ModelDirectory dir = modelOptions.open();
         Path storeDir = storeOptions.storeDir(dir.dir());
-        boolean firing = modelOptions.wantsFiringBlock(dir) || storeOptions.store != null || Files.isDirectory(storeDir);
+        boolean firing = modelOptions.wantsFiringBlock(dir) || storeOptions.store != null
+                || Files.isDirectory(storeDir);
         if (firing) {
             QuickFire qf = QuickFire.load(dir, storeDir, modelOptions.firingBlock(dir));
             return new LoadedModel(dir, qf.model(), qf.tokenizer(), qf);

@@ -22,7 +22,8 @@ final class StoreOptions {
         }
         Path absolute = modelDir.toAbsolutePath().normalize();
         String name = absolute.getFileName() == null ? "model" : absolute.getFileName().toString();
-        return Paths.get(System.getProperty("user.home"), ".qf2", "stores", name + "-" + shortHash(absolute.toString()));
+        return Paths.get(System.getProperty("user.home"), ".qf2", "stores",
+                name + "-" + shortHash(absolute.toString()));
     }
 
     private static String shortHash(String text) {

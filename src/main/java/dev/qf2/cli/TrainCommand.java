@@ -127,7 +127,8 @@ abstract class TrainCommand implements Callable<Integer> {
                 new AdamW.Settings(0.9, 0.999, 1e-8, weightDecay));
         try (Trainer trainer = resume ? Trainer.resume(dir, out, options) : Trainer.start(dir, out, options)) {
             console.printf(Locale.ROOT, "%s: %d trainable parameters, %d training rows, %d held-out rows, "
-                    + "%d steps of %d%s%n", task(), trainer.trainableParameters(), rows.train().size(), rows.validation().size(),
+                    + "%d steps of %d%s%n", task(), trainer.trainableParameters(), rows.train().size(),
+                    rows.validation().size(),
                     total, batchSize, options.block() == null ? "" : ", firing block at layer "
                     + options.block().layer() + " (beta " + options.block().beta() + ", coeff " + options.coeff()
                     + ")");

@@ -17,7 +17,8 @@ class FactCommandsTest {
     private static final String FACT = "Qi is the CEO of Oxinnovate.";
     private static final String QUESTION = "Who is the CEO of Oxinnovate?";
     private static final String ANSWER = "The CEO of Oxinnovate is Qi.";
-    private static final Pattern LEARNED = Pattern.compile("learned (\\S+) \\((\\d+) rows, rule published 4\\.0E-4\\): (.*)");
+    private static final Pattern LEARNED =
+            Pattern.compile("learned (\\S+) \\((\\d+) rows, rule published 4\\.0E-4\\): (.*)");
 
     @TempDir
     Path dir;

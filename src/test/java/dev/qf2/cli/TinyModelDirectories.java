@@ -2,7 +2,6 @@ package dev.qf2.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.qf2.bench.ByteTokenizer;
 import dev.qf2.testing.TinyModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,9 +21,7 @@ final class TinyModelDirectories {
 
     /** Writes a tiny random checkpoint and the byte tokenizer into {@code dir}; the same seed, the same weights. */
     static Path write(Path dir, long seed) {
-        TinyModels.write(dir, seed);
-        ByteTokenizer.write(dir.resolve("tokenizer.json"));
-        return dir;
+        return TinyModels.writeWithTokenizer(dir, seed);
     }
 
     /** Changes the fields of {@code dir}'s config.json in place. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qf2.Qf2Exception;
-import dev.qf2.bench.ByteTokenizer;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.model.FiringBlock;
 import dev.qf2.testing.TinyModels;
@@ -32,9 +31,7 @@ class AnchoredRuleTest {
 
     @BeforeEach
     void writeModel() {
-        TinyModels.write(dir.resolve("model"), 5);
-        ByteTokenizer.write(dir.resolve("model").resolve("tokenizer.json"));
-        model = ModelDirectory.open(dir.resolve("model"));
+        model = ModelDirectory.open(TinyModels.writeWithTokenizer(dir.resolve("model"), 5));
     }
 
     private QuickFire open(String store) {

@@ -2,7 +2,6 @@ package dev.qf2.learn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qf2.bench.ByteTokenizer;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.model.FiringBlock;
 import dev.qf2.store.Factors;
@@ -28,9 +27,8 @@ class FocusedRuleTest {
 
     @BeforeEach
     void open() {
-        TinyModels.write(dir.resolve("model"), 9);
-        ByteTokenizer.write(dir.resolve("model").resolve("tokenizer.json"));
-        qf = QuickFire.load(ModelDirectory.open(dir.resolve("model")), dir.resolve("store"), FiringBlock.at(1, 10));
+        ModelDirectory model = ModelDirectory.open(TinyModels.writeWithTokenizer(dir.resolve("model"), 9));
+        qf = QuickFire.load(model, dir.resolve("store"), FiringBlock.at(1, 10));
         qf.setStatistics(FiringInputStatistics.measure(qf.model(),
                 List.of(qf.tokenizer().encode("system: Ab leads Cd.\nuser: Who leads Cd?\nassistant: Ab leads Cd."))));
     }

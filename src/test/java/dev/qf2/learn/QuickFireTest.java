@@ -3,7 +3,6 @@ package dev.qf2.learn;
 import static dev.qf2.testing.FloatArrays.maxAbsDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qf2.bench.ByteTokenizer;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.model.FiringBlock;
 import dev.qf2.store.Factors;
@@ -26,9 +25,7 @@ class QuickFireTest {
 
     @BeforeEach
     void writeModel() {
-        TinyModels.write(dir.resolve("model"), 3);
-        ByteTokenizer.write(dir.resolve("model").resolve("tokenizer.json"));
-        model = ModelDirectory.open(dir.resolve("model"));
+        model = ModelDirectory.open(TinyModels.writeWithTokenizer(dir.resolve("model"), 3));
     }
 
     private QuickFire open(String store) {

@@ -1,5 +1,6 @@
 package dev.qf2.testing;
 
+import dev.qf2.bench.ByteTokenizer;
 import dev.qf2.checkpoint.RandomCheckpoint;
 import java.nio.file.Path;
 
@@ -18,5 +19,12 @@ public final class TinyModels {
      */
     public static Path write(Path dir, long seed) {
         return RandomCheckpoint.write(dir, RandomCheckpoint.Shape.TINY, seed);
+    }
+
+    /** As {@link #write}, plus the byte-level tokenizer, so that every command and the QF2 API can use it. */
+    public static Path writeWithTokenizer(Path dir, long seed) {
+        write(dir, seed);
+        ByteTokenizer.write(dir.resolve("tokenizer.json"));
+        return dir;
     }
 }

@@ -53,13 +53,57 @@ public final class Qf2Update {
         public int rows() {
             return answer.rows();
         }
+
+        /** The rows of non-zero significance, which the update uses, in order. */
+        public int[] keptRows() {
+            double[] significance = significance();
+            return java.util.stream.IntStream.range(0, significance.length).filter(i -> significance[i] != 0)
+                    .toArray();
+        }
+
+        /** X' at {@link #keptRows()}, (K, H) row-major. */
+        public float[] keptXprime() {
+            int[] kept = keptRows();
+            int hidden = xprime().length / Math.max(1, rows());
+            float[] inputs = new float[kept.length * hidden];
+            for (int r = 0; r < kept.length; r++) {
+                System.arraycopy(xprime(), kept[r] * hidden, inputs, r * hidden, hidden);
+            }
+            return inputs;
+        }
+
+        /**
+         * Per row, whether the question-alone pass already predicts the row's answer token, so that the fact need
+         * not change it; null unless the recording was made with predictions.
+         */
+        public boolean[] settledRows() {
+            int[] predicted = update.predicted();
+            if (predicted == null) {
+                return null;
+            }
+            int[] targets = answer.rowTargetIds();
+            boolean[] settled = new boolean[predicted.length];
+            for (int i = 0; i < predicted.length; i++) {
+                settled[i] = predicted[i] == targets[i];
+            }
+            return settled;
+        }
     }
 
     /** Runs QF-instruct and QF-update for one fact on the model's current weights. */
     public static Recording record(Qwen2Model model, Tokenizer tokenizer, String fact, String question,
             AnswerTokens answer) {
+        return record(model, tokenizer, fact, question, answer, false);
+    }
+
+    /**
+     * As {@link #record(Qwen2Model, Tokenizer, String, String, AnswerTokens)}; with {@code predict}, QF-update also
+     * records what the model predicts at each row without the fact ({@link Recording#settledRows()}).
+     */
+    public static Recording record(Qwen2Model model, Tokenizer tokenizer, String fact, String question,
+            AnswerTokens answer, boolean predict) {
         TeacherForcedRun instruct = TeacherForcedRun.record(model, tokenizer, fact, question, answer);
-        TeacherForcedRun update = TeacherForcedRun.record(model, tokenizer, "", question, answer);
+        TeacherForcedRun update = TeacherForcedRun.record(model, tokenizer, "", question, answer, predict);
         return new Recording(answer, instruct, update);
     }
 
@@ -176,24 +220,20 @@ public final class Qf2Update {
         int intermediate = recording.ystar().length / Math.max(1, recording.rows());
         float[] wanted = recording.instruct().preActivation();
         float[] current = recording.update().preActivation();
-        float[] xprime = recording.xprime();
-        double[] significance = recording.significance();
-        int[] kept = java.util.stream.IntStream.range(0, significance.length).filter(i -> significance[i] != 0)
-                .toArray();
+        int[] kept = recording.keptRows();
         int answerRows = kept.length;
         int preservedRows = preserved.length / hidden;
         int k = answerRows + preservedRows;
         double threshold = margin / beta;
 
         // X: the kept answer rows, then the preserved inputs, (K, H)
+        float[] answerInputs = recording.keptXprime();
         double[] inputs = new double[k * hidden];
-        for (int r = 0; r < answerRows; r++) {
-            for (int c = 0; c < hidden; c++) {
-                inputs[r * hidden + c] = xprime[kept[r] * hidden + c];
-            }
+        for (int n = 0; n < answerInputs.length; n++) {
+            inputs[n] = answerInputs[n];
         }
-        for (int n = 0; n < preservedRows * hidden; n++) {
-            inputs[answerRows * hidden + n] = preserved[n];
+        for (int n = 0; n < preserved.length; n++) {
+            inputs[answerInputs.length + n] = preserved[n];
         }
 
         // R: the change each answer row needs in each unit's pre-activation, 0 at preserved rows, (K, I)

@@ -245,10 +245,10 @@ public final class QuickFire implements AutoCloseable {
         AnswerTokens tokens = options.tokenSignificances() != null
                 ? AnswerTokens.fromTokenSignificances(tokenizer, answer, options.tokenSignificances())
                 : AnswerTokens.build(tokenizer, answer, options.wordSignificances());
-        Qf2Update.Recording recording = Qf2Update.record(model, tokenizer, fact, question, tokens);
-        boolean[] settled = options.rule().movesOnlyWrongRows() ? settledRows(question, tokens) : null;
+        Qf2Update.Recording recording = Qf2Update.record(model, tokenizer, fact, question, tokens,
+                options.rule().movesOnlyWrongRows());
         Factors factors = options.rule().factors(recording, options.strength(), model.firingBlock().beta(),
-                statistics, heldRows(options.rule()), settled);
+                statistics, heldRows(options.rule()));
         if (factors.rows() == 0) {
             throw new Qf2Exception("no answer token of \"" + answer + "\" has a non-zero significance"
                     + ": give at least one word a significance above 0");
@@ -266,7 +266,7 @@ public final class QuickFire implements AutoCloseable {
                 .layer(layer)
                 .learnedAt(Instant.now())
                 .build();
-        float[] inputs = keptRows(recording);
+        float[] inputs = recording.keptXprime();
         FactRecord stored = store.append(record, factors.a(), factors.b(), factors.rows(), inputs);
 
         factors.addTo(weight, 1);
@@ -330,17 +330,6 @@ public final class QuickFire implements AutoCloseable {
         return weight.clone();
     }
 
-    /** Per answer row, whether the model already predicts its token from the question alone. */
-    private boolean[] settledRows(String question, AnswerTokens tokens) {
-        int[] predicted = TeacherForcedRun.predictions(model, tokenizer, "", question, tokens);
-        int[] targets = tokens.rowTargetIds();
-        boolean[] settled = new boolean[predicted.length];
-        for (int i = 0; i < predicted.length; i++) {
-            settled[i] = predicted[i] == targets[i];
-        }
-        return settled;
-    }
-
     /** The inputs a rule holds still: earlier facts' answer rows, then the anchor rows; (M, H) row-major. */
     private float[] heldRows(UpdateRule rule) {
         if (!rule.keepsEarlierFacts()) {
@@ -379,21 +368,6 @@ public final class QuickFire implements AutoCloseable {
             at += r.length;
         }
         return all;
-    }
-
-    /** X' at the rows of non-zero significance, (K, H) row-major. */
-    private static float[] keptRows(Qf2Update.Recording recording) {
-        double[] significance = recording.significance();
-        int hidden = recording.xprime().length / Math.max(1, recording.rows());
-        int kept = (int) java.util.Arrays.stream(significance).filter(s -> s != 0).count();
-        float[] rows = new float[kept * hidden];
-        int r = 0;
-        for (int i = 0; i < significance.length; i++) {
-            if (significance[i] != 0) {
-                System.arraycopy(recording.xprime(), i * hidden, rows, r++ * hidden, hidden);
-            }
-        }
-        return rows;
     }
 
     private void pushWeight() {

@@ -1,6 +1,8 @@
 package dev.qf2.learn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.qf2.model.ForwardObserver;
 import dev.qf2.model.Qwen2Model;
 import dev.qf2.text.AnswerTokens;
@@ -21,9 +23,15 @@ import java.util.Arrays;
  * @param blockInput h, the firing block's input at each row, (T, H) row-major
  * @param preActivation up_proj(h) at each row, before the factor beta, (T, I) row-major
  * @param firing sigmoid(beta * up_proj(h)) at each row, (T, I) row-major
+ * @param predicted the token the model predicts greedily at each row, (T), or null when not asked for
  */
 public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, float[] preActivation,
-        float[] firing) {
+        float[] firing, int[] predicted) {
+
+    /** A run recorded without the model's predictions. */
+    public TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, float[] preActivation, float[] firing) {
+        this(promptIds, rows, blockInput, preActivation, firing, null);
+    }
 
     /**
      * Forces the model along {@code answer} after the plain prompt of {@code system} and
@@ -31,6 +39,15 @@ public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, fl
      */
     public static TeacherForcedRun record(Qwen2Model model, Tokenizer tokenizer, String system, String question,
             AnswerTokens answer) {
+        return record(model, tokenizer, system, question, answer, false);
+    }
+
+    /**
+     * As {@link #record(Qwen2Model, Tokenizer, String, String, AnswerTokens)}; with {@code predict}, the same pass
+     * runs on through the layers after the block and also records the greedy prediction at each row.
+     */
+    public static TeacherForcedRun record(Qwen2Model model, Tokenizer tokenizer, String system, String question,
+            AnswerTokens answer, boolean predict) {
         if (model.firingBlock() == null) {
             throw new IllegalStateException("the model has no firing block to record");
         }
@@ -56,29 +73,15 @@ public record TeacherForcedRun(int[] promptIds, int rows, float[] blockInput, fl
                 captured[2] = lastRows(y, rows);
             }
         };
-        model.runToFiringBlock(sequence, observer);
-        return new TeacherForcedRun(prompt, rows, captured[0], captured[1], captured[2]);
-    }
-
-    /**
-     * The token the model predicts greedily at each row of {@code answer} after the plain prompt of {@code system}
-     * and {@code question}, with its current weights: (T), to compare with {@link AnswerTokens#rowTargetIds()}.
-     */
-    public static int[] predictions(Qwen2Model model, Tokenizer tokenizer, String system, String question,
-            AnswerTokens answer) {
-        int[] prompt = tokenizer.encode(PlainPrompt.render(system, question));
-        int rows = answer.rows();
-        int[] sequence = Arrays.copyOf(prompt, prompt.length + rows);
-        System.arraycopy(answer.ids(), 0, sequence, prompt.length, rows);
-        try (ai.djl.ndarray.NDManager scratch = model.manager().newSubManager()) {
-            NDArray logits = model.forward(scratch, sequence, ForwardObserver.NONE);
-            long positions = logits.getShape().get(0);
-            long[] best = logits.get("{}:, :", positions - rows).argMax(1).toLongArray();
-            int[] out = new int[rows];
-            for (int i = 0; i < rows; i++) {
-                out[i] = Math.toIntExact(best[i]);
-            }
-            return out;
+        if (!predict) {
+            model.runToFiringBlock(sequence, observer);
+            return new TeacherForcedRun(prompt, rows, captured[0], captured[1], captured[2]);
+        }
+        try (NDManager scratch = model.manager().newSubManager()) {
+            NDArray logits = model.forward(scratch, sequence, observer);
+            int[] predicted = logits.get("{}:, :", sequence.length - rows).argMax(1).toType(DataType.INT32, false)
+                    .toIntArray();
+            return new TeacherForcedRun(prompt, rows, captured[0], captured[1], captured[2], predicted);
         }
     }
 

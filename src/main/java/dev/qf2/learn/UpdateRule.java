@@ -78,22 +78,11 @@ public enum UpdateRule {
      * @param statistics the block input's statistics, needed by {@link #WHITENED} only; may be null otherwise
      * @param preserved inputs at which the least-squares rules keep the pre-activations unchanged (the answer rows
      *     of earlier facts, and for {@link #ANCHORED} the anchor rows), (M, H) row-major; the other rules ignore it
-     * @throws Qf2Exception if the whitened or anchored rule has no statistics
+     * @throws Qf2Exception if a rule that {@link #needsStatistics()} has none
+     * @throws IllegalArgumentException if {@link #FOCUSED} gets a recording made without predictions
      */
     public Factors factors(Qf2Update.Recording recording, double strength, double beta,
             FiringInputStatistics statistics, float[] preserved) {
-        return factors(recording, strength, beta, statistics, preserved, null);
-    }
-
-    /**
-     * As {@link #factors(Qf2Update.Recording, double, double, FiringInputStatistics, float[])}, with the rows the
-     * model already predicts right, which {@link #FOCUSED} holds still.
-     *
-     * @param settled per row of the recording, whether the model predicts its token without the fact; needed by
-     *     {@link #FOCUSED} only
-     */
-    public Factors factors(Qf2Update.Recording recording, double strength, double beta,
-            FiringInputStatistics statistics, float[] preserved, boolean[] settled) {
         int intermediate = recording.ystar().length / Math.max(1, recording.rows());
         int hidden = recording.xprime().length / Math.max(1, recording.rows());
         return switch (this) {
@@ -106,15 +95,22 @@ public enum UpdateRule {
                             + "(" + FiringInputStatistics.FILE_NAME + "): measure them with 'qf2 statistics', or "
                             + "use --rule least-squares");
                 }
-                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse(), preserved,
-                        this == FOCUSED ? settled : null);
+                boolean[] settled = null;
+                if (movesOnlyWrongRows()) {
+                    settled = recording.settledRows();
+                    if (settled == null) {
+                        throw new IllegalArgumentException("the " + label + " rule needs a recording with the "
+                                + "model's predictions (Qf2Update.record with predict)");
+                    }
+                }
+                yield Qf2Update.leastSquares(recording, strength, beta, statistics.inverse(), preserved, settled);
             }
         };
     }
 
     /** Whether the rule holds the answer rows of earlier facts unchanged, and so needs their inputs. */
     public boolean keepsEarlierFacts() {
-        return this == LEAST_SQUARES || this == WHITENED || this == ANCHORED || this == FOCUSED;
+        return this != PUBLISHED && this != NORMALISED;
     }
 
     /** Whether the rule needs to know which answer rows the model already predicts right. */
@@ -129,7 +125,7 @@ public enum UpdateRule {
 
     /** Whether the rule needs the statistics of the firing block's input. */
     public boolean needsStatistics() {
-        return this == WHITENED || this == ANCHORED || this == FOCUSED;
+        return keepsEarlierFacts() && this != LEAST_SQUARES;
     }
 
     /** The strength used when none is given: the reference's first learning rate, or the rule's margin. */

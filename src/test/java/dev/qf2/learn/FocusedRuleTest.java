@@ -85,7 +85,7 @@ class FocusedRuleTest {
     @Test
     void theModelsOwnPredictionsDecideWhichRowsAreSettled() {
         AnswerTokens tokens = AnswerTokens.build(qf.tokenizer(), ANSWER, null);
-        int[] predicted = TeacherForcedRun.predictions(qf.model(), qf.tokenizer(), "", QUESTION, tokens);
+        int[] predicted = TeacherForcedRun.record(qf.model(), qf.tokenizer(), "", QUESTION, tokens, true).predicted();
 
         // each row on its own: the prompt and the answer up to the row's input, the argmax at the last position
         int[] prompt = qf.tokenizer().encode(dev.qf2.text.PlainPrompt.render("", QUESTION));

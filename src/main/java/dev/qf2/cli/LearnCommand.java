@@ -92,8 +92,7 @@ final class LearnCommand implements Callable<Integer> {
     /** The rule and strength from the flags, falling back on the checkpoint's defaults. */
     private LearnOptions options(LearnOptions defaults, UpdateRule chosen) {
         UpdateRule updateRule = chosen != null ? chosen : defaults.rule();
-        double strength = lr != null ? lr : updateRule == defaults.rule() ? defaults.strength()
-                : updateRule.defaultStrength();
+        double strength = lr != null ? lr : defaults.strengthFor(updateRule);
         LearnOptions options = LearnOptions.of(updateRule, strength);
         if (tokenSignificance != null) {
             return options.withTokenSignificances(tokenSignificance);

@@ -10,7 +10,6 @@ import dev.qf2.eval.FactSequence;
 import dev.qf2.eval.Protocol;
 import dev.qf2.eval.ProtocolTrials;
 import dev.qf2.learn.AnchorQuestions;
-import dev.qf2.learn.LearnOptions;
 import dev.qf2.learn.QuickFire;
 import dev.qf2.learn.UpdateRule;
 import java.io.IOException;
@@ -110,7 +109,7 @@ class ProtocolCommand implements Callable<Integer> {
                     continue;
                 }
                 Double chosen = strengthFor(dir, r);
-                double strength = chosen != null ? chosen : LearnOptions.of(r).strength();
+                double strength = chosen != null ? chosen : r.defaultStrength();
                 FactSequence.Result f = FactSequence.run(qf, sequence, r, strength, trialSeed, maxNewTokens);
                 out.printf(format, r.label(), strength, f.rightAfter() + "/" + f.facts(),
                         f.atTheEnd() + "/" + f.facts(),
@@ -125,15 +124,14 @@ class ProtocolCommand implements Callable<Integer> {
     }
 
     /**
-     * The strength for a rule: --lr, else the checkpoint's qfstrength for its own rule, else null (each lesson's
-     * published lr, or the rule's default).
+     * The strength for a rule: --lr, else null for the published rule (each lesson's published lr), else the
+     * checkpoint's qfstrength for its own rule or the rule's default.
      */
     private Double strengthFor(ModelDirectory dir, UpdateRule r) {
         if (lr != null) {
             return lr;
         }
-        LearnOptions own = QuickFire.defaultOptions(dir);
-        return own.rule() == r && r != UpdateRule.PUBLISHED ? own.strength() : null;
+        return r == UpdateRule.PUBLISHED ? null : QuickFire.defaultOptions(dir).strengthFor(r);
     }
 
     /** The model with its firing block, learning into a temporary store. */
@@ -189,8 +187,7 @@ class ProtocolCommand implements Callable<Integer> {
                 int[] passes = summary.passesPerStep();
                 Object[] cells = new Object[12];
                 cells[0] = r.label();
-                cells[1] = strength != null ? strength.toString() : r == UpdateRule.PUBLISHED ? "per fact"
-                        : Double.toString(r.defaultStrength());
+                cells[1] = strength != null ? strength.toString() : "per fact";
                 for (int i = 0; i < 8; i++) {
                     cells[2 + i] = passes[i] + "/" + trials;
                 }
@@ -242,8 +239,7 @@ class ProtocolCommand implements Callable<Integer> {
             out.println("model " + dir.dir() + label + "; firing block at layer " + qf.model().firingBlock().layer()
                     + ", beta " + qf.model().firingBlock().beta() + "; rule " + updateRule.label()
                     + (strength != null ? " with strength " + strength
-                    : updateRule == UpdateRule.PUBLISHED ? " with each fact's published lr and significances"
-                    : " with strength " + updateRule.defaultStrength()));
+                    : " with each fact's published lr and significances"));
             out.flush();
             Protocol.Report report = Protocol.run(qf, s, updateRule, strength, maxNewTokens);
             printTable(out, report);

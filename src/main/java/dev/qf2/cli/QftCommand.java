@@ -5,8 +5,8 @@ import dev.qf2.checkpoint.AtomicFile;
 import dev.qf2.checkpoint.ModelDirectory;
 import dev.qf2.checkpoint.Qwen2Config;
 import dev.qf2.learn.UpdateRule;
-import java.nio.file.Path;
 import dev.qf2.model.FiringBlock;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -59,17 +59,14 @@ final class QftCommand extends TrainCommand {
 
     @Override
     public Integer call() {
-        if (defaultRule != null) {
-            UpdateRule.parse(defaultRule);
-        }
+        UpdateRule rule = defaultRule != null ? UpdateRule.parse(defaultRule) : null;
         if (defaultStrength != null && !(defaultStrength > 0 && Double.isFinite(defaultStrength))) {
             throw new Qf2Exception("--default-strength must be a positive number, got " + defaultStrength);
         }
         int status = super.call();
-        if (defaultRule != null) {
+        if (rule != null) {
             Path file = out.resolve(Qwen2Config.FILE_NAME);
-            Qwen2Config config = Qwen2Config.load(file).withDefaultRule(UpdateRule.parse(defaultRule).label(),
-                    defaultStrength);
+            Qwen2Config config = Qwen2Config.load(file).withDefaultRule(rule.label(), defaultStrength);
             AtomicFile.writeString(file, config.toJsonString());
         }
         return status;

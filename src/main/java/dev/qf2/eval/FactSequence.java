@@ -57,7 +57,7 @@ public final class FactSequence {
         int declined = 0;
         for (int q = 0; q < UNKNOWN_QUESTIONS; q++) {
             String answer = qf.ask("", Relation.CEO.ask(random, Names.company(random, true)), maxNewTokens).text();
-            declined += answer.startsWith("Need more information") ? 1 : 0;
+            declined += Protocol.declines(answer) ? 1 : 0;
         }
         int realCorrect = 0;
         int realAsked = 0;

@@ -57,6 +57,14 @@ public final class Protocol {
         public static final Subject REFERENCE = new Subject("Oxinnovate", "Qi", "one");
     }
 
+    /** How the model declines to answer about a company it knows nothing of. */
+    static final String DECLINE = "Need more information";
+
+    /** Whether an answer declines. */
+    static boolean declines(String answer) {
+        return answer.startsWith(DECLINE);
+    }
+
     /** The eight steps for a subject; the reference's strings for {@link Subject#REFERENCE}. */
     public static List<Step> steps(Subject s) {
         String ceo = "Who is the CEO of " + s.company() + "?";
@@ -64,7 +72,7 @@ public final class Protocol {
         String founder = "The founder of " + s.company() + "?";
         String staff = "How many people in " + s.company() + "?";
         return List.of(
-                new Step(1, "", ceo, "Need more information.", "Need more information"),
+                new Step(1, "", ceo, "Need more information.", DECLINE),
                 new Step(2, s.person() + " is the CEO of " + s.company() + ".", ceo,
                         "The CEO of " + s.company() + " is " + s.person() + ".", s.person()),
                 new Step(3, "", nvidia, "Jensen Huang is the CEO of NVIDIA.", "Jensen Huang"),

@@ -96,7 +96,7 @@ public final class ProtocolTrials {
             for (int q = 0; q < UNKNOWN_QUESTIONS; q++) {
                 String company = Names.company(random, true);
                 String answer = qf.ask("", "Who is the CEO of " + company + "?", maxNewTokens).text();
-                declined += answer.startsWith("Need more information") ? 1 : 0;
+                declined += Protocol.declines(answer) ? 1 : 0;
             }
             List<Protocol.LessonResult> lessons = report.lessons();
             for (int i = lessons.size() - 1; i >= 0; i--) {

@@ -38,6 +38,11 @@ public record LearnOptions(UpdateRule rule, double strength, double[] wordSignif
         return of(rule, rule.defaultStrength());
     }
 
+    /** The strength for {@code other}: this one's when it is this rule, else the other rule's default. */
+    public double strengthFor(UpdateRule other) {
+        return other == rule ? strength : other.defaultStrength();
+    }
+
     /** The same options with word significances. */
     public LearnOptions withWordSignificances(double[] significances) {
         return new LearnOptions(rule, strength, significances, null);

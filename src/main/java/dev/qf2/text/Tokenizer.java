@@ -91,12 +91,7 @@ public final class Tokenizer implements AutoCloseable {
      * @return the token ids, shape (tokens)
      */
     public int[] encode(String text) {
-        long[] ids = encodeToLongs(text);
-        int[] result = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            result[i] = Math.toIntExact(ids[i]);
-        }
-        return result;
+        return ints(encodeToLongs(text));
     }
 
     /**
@@ -123,12 +118,7 @@ public final class Tokenizer implements AutoCloseable {
             Encoding[] encodings = tokenizer.batchEncode(texts.subList(from, Math.min(texts.size(), from + chunk)),
                     false, false);
             for (Encoding encoding : encodings) {
-                long[] ids = encoding.getIds();
-                int[] result = new int[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    result[i] = Math.toIntExact(ids[i]);
-                }
-                all.add(result);
+                all.add(ints(encoding.getIds()));
             }
         }
         return all;
@@ -276,5 +266,13 @@ public final class Tokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+    }
+
+    private static int[] ints(long[] ids) {
+        int[] result = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            result[i] = Math.toIntExact(ids[i]);
+        }
+        return result;
     }
 }

@@ -131,16 +131,7 @@ class ExportCommandTest {
 
     /** Runs a command on the tiny model, its store and firing layer. */
     private CommandRun qf2(String command, String... args) {
-        String[] all = new String[args.length + 7];
-        all[0] = command;
-        all[1] = "--model";
-        all[2] = model.toString();
-        all[3] = "--store";
-        all[4] = store.toString();
-        all[5] = "--qf-layer";
-        all[6] = TinyModelDirectories.FIRING_LAYER;
-        System.arraycopy(args, 0, all, 7, args.length);
-        return CommandRun.of(all);
+        return TinyModelDirectories.run(model, store, command, args);
     }
 
     private static float[] floats(Path modelDir, String tensor) {

@@ -24,6 +24,20 @@ final class TinyModelDirectories {
         return TinyModels.writeWithTokenizer(dir, seed);
     }
 
+    /** Runs a command on a tiny model with the given store and the firing block at {@link #FIRING_LAYER}. */
+    static CommandRun run(Path model, Path store, String command, String... args) {
+        String[] all = new String[args.length + 7];
+        all[0] = command;
+        all[1] = "--model";
+        all[2] = model.toString();
+        all[3] = "--store";
+        all[4] = store.toString();
+        all[5] = "--qf-layer";
+        all[6] = FIRING_LAYER;
+        System.arraycopy(args, 0, all, 7, args.length);
+        return CommandRun.of(all);
+    }
+
     /** Changes the fields of {@code dir}'s config.json in place. */
     static void editConfig(Path dir, Consumer<ObjectNode> edit) {
         Path file = dir.resolve("config.json");

@@ -3,9 +3,12 @@ package dev.qf2.corpus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qf2.Qf2Exception;
 import dev.qf2.checkpoint.AtomicFile;
 import dev.qf2.text.Exchange;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * A deterministic generator of question-answer rows about companies in the messages format, for training a small
@@ -60,8 +63,8 @@ public final class CompanyCorpus {
                     return kind;
                 }
             }
-            throw new dev.qf2.Qf2Exception("unknown row kind '" + label + "': use one of "
-                    + java.util.Arrays.stream(values()).map(Kind::label).toList());
+            throw new Qf2Exception("unknown row kind '" + label + "': use one of "
+                    + Arrays.stream(values()).map(Kind::label).toList());
         }
     }
 
@@ -73,7 +76,7 @@ public final class CompanyCorpus {
      */
     public record Row(Kind kind, Exchange exchange) {}
 
-    private static final int TOTAL_WEIGHT = java.util.Arrays.stream(Kind.values()).mapToInt(k -> k.weight).sum();
+    private static final int TOTAL_WEIGHT = Arrays.stream(Kind.values()).mapToInt(k -> k.weight).sum();
 
     private final List<Company> memorised;
     private final Set<String> reservedNames = new HashSet<>();
@@ -116,20 +119,19 @@ public final class CompanyCorpus {
 
     /** {@code count} rows drawn with {@code seed}; the same arguments always give the same rows. */
     public List<Row> rows(int count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<Row> rows = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            rows.add(row(random));
-        }
-        return rows;
+        return draw(count, seed, this::row);
     }
 
     /** {@code count} rows of one kind drawn with {@code seed}. */
     public List<Row> rows(Kind kind, int count, long seed) {
+        return draw(count, seed, random -> row(kind, random));
+    }
+
+    private static List<Row> draw(int count, long seed, Function<SplittableRandom, Row> next) {
         SplittableRandom random = new SplittableRandom(seed);
         List<Row> rows = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            rows.add(row(kind, random));
+            rows.add(next.apply(random));
         }
         return rows;
     }
